@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What every BPF program of the agent shares: the ring buffer, the pid
+ * filter, the tunables set from user space before load, and the helpers
+ * that fill a record header.  The maps and globals are defined once, in
+ * maps.bpf.c; every other object sees them through these extern
+ * declarations and `bpftool gen object` links them into one.
+ */
+#ifndef PA_COMMON_BPF_H
+#define PA_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "pa_events.h"
+
+/* Max processes the kernel-side --pid filter can follow at once. */
+#define PA_MAX_TRACED 65536
+
+#ifdef PA_DEFINE_MAPS
+#define PA_EXTERN
+#else
+#define PA_EXTERN extern
+#endif
+
+PA_EXTERN struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20); /* resized from --ringbuf-size before load */
+} events SEC(".maps");
+
+/* tgids followed under --pid; children are added at fork. */
+PA_EXTERN struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PA_MAX_TRACED);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced_tgids SEC(".maps");
+
+/* Set by user space before load (skel->rodata). */
+PA_EXTERN const volatile bool filter_by_pid;
+/* Force a consumer wake-up once this many bytes wait in the ring; below it
+ * the consumer drains on its own timer (see user/event_loop.c for why). */
+PA_EXTERN const volatile __u64 wakeup_bytes;
+PA_EXTERN const volatile __u32 args_max_bytes;
+/* sched_process_exit has a group_dead argument (Linux 6.x): probed from BTF
+ * in user space, since reading a missing tracepoint argument fails the verifier. */
+PA_EXTERN const volatile bool exit_has_group_dead;
+
+/* Records that did not fit in the ring buffer; read by user space through
+ * the mmap'd .bss and reported as `lost` events. */
+PA_EXTERN __u64 lost_events;
+
+static __always_inline bool tgid_followed(__u32 tgid)
+{
+	if (!filter_by_pid)
+		return true;
+	return bpf_map_lookup_elem(&traced_tgids, &tgid) != NULL;
+}
+
+static __always_inline void count_lost(void)
+{
+	__sync_fetch_and_add(&lost_events, 1);
+}
+
+/* Flags for bpf_ringbuf_submit/output: no wake-up per record, which costs
+ * ~15 µs each, unless the ring is filling up. */
+static __always_inline __u64 ringbuf_wakeup_flags(void)
+{
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline __u32 parent_tgid_of(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, real_parent, tgid);
+}
+
+static __always_inline void fill_header(struct pa_event_header *hdr, __u16 type,
+					__u16 size, struct task_struct *task)
+{
+	hdr->type = type;
+	hdr->size = size;
+	hdr->flags = 0;
+	hdr->ts_ns = bpf_ktime_get_boot_ns();
+	hdr->pid = BPF_CORE_READ(task, pid);
+	hdr->tgid = BPF_CORE_READ(task, tgid);
+	hdr->ppid = parent_tgid_of(task);
+	hdr->reserved = 0;
+	hdr->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	BPF_CORE_READ_STR_INTO(&hdr->comm, task, comm);
+}
+
+#endif /* PA_COMMON_BPF_H */

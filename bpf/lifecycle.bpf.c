@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Process life cycle: fork, exec, exit, reap.  Each handler reads what it
+ * needs, drops what the --pid filter does not follow, and sends one record.
+ */
+#include "common.bpf.h"
+
+/* Linux include/linux/sched/signal.h; unchanged since 2.6 (a macro, so not in BTF). */
+#define SIGNAL_GROUP_EXIT 0x00000004
+
+/* Masks that keep the verifier sure the exec copy stays inside the scratch
+ * buffer: the filename length is below 512 and the argv length below
+ * 2 * PA_ARGS_MAX. */
+#define FILENAME_MASK (2 * PA_FILENAME_MAX - 1)
+#define ARGS_MASK (2 * PA_ARGS_MAX - 1)
+#define EXEC_SCRATCH_SIZE (sizeof(struct pa_exec_event) + 2 * PA_FILENAME_MAX + 2 * PA_ARGS_MAX)
+
+/* An exec record is too large for the BPF stack: build it here, then copy
+ * only the used bytes into the ring with bpf_ringbuf_output.  One slot per
+ * CPU (sized by user space before load); not a PERCPU_ARRAY, whose values
+ * are limited to 32 KiB. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, char[EXEC_SCRATCH_SIZE]);
+} exec_scratch SEC(".maps");
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 parent_tgid = BPF_CORE_READ(parent, tgid);
+	__u32 child_tgid = BPF_CORE_READ(child, tgid);
+	struct pa_fork_event *e;
+
+	if (!tgid_followed(parent_tgid))
+		return 0;
+	if (filter_by_pid && child_tgid != parent_tgid) {
+		__u8 yes = 1;
+
+		bpf_map_update_elem(&traced_tgids, &child_tgid, &yes, BPF_ANY);
+	}
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost();
+		return 0;
+	}
+	fill_header(&e->hdr, PA_EV_FORK, sizeof(*e), child);
+	if (child_tgid == parent_tgid)
+		e->hdr.flags |= PA_F_THREAD;
+	e->parent_pid = BPF_CORE_READ(parent, pid);
+	e->parent_tgid = parent_tgid;
+	e->parent_start_ns = BPF_CORE_READ(parent, group_leader, start_boottime);
+	e->task_start_ns = BPF_CORE_READ(child, start_boottime);
+	bpf_ringbuf_submit(e, ringbuf_wakeup_flags());
+	return 0;
+}
+
+/* Copy argv from the new mm's argument area in one read. At this
+ * tracepoint the kernel has just written those pages, so they are present
+ * and a non-sleeping read succeeds. */
+static __always_inline __u32 read_args(struct pa_exec_event *e, char *dst,
+				       struct task_struct *task)
+{
+	unsigned long arg_start = BPF_CORE_READ(task, mm, arg_start);
+	unsigned long arg_end = BPF_CORE_READ(task, mm, arg_end);
+	__u64 len = arg_end > arg_start ? arg_end - arg_start : 0;
+
+	if (len > args_max_bytes) {
+		len = args_max_bytes;
+		e->hdr.flags |= PA_F_ARGS_TRUNC;
+	}
+	len &= ARGS_MASK;
+	if (len && bpf_probe_read_user(dst, len, (void *)arg_start)) {
+		e->hdr.flags |= PA_F_ARGS_FAULT;
+		return 0;
+	}
+	return len;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct pa_exec_event *e;
+	long name_len;
+	__u32 args_len;
+	__u64 size;
+
+	if (!tgid_followed(BPF_CORE_READ(task, tgid)))
+		return 0;
+	e = bpf_map_lookup_elem(&exec_scratch, &cpu);
+	if (!e)
+		return 0;
+
+	fill_header(&e->hdr, PA_EV_EXEC, 0, task);
+	e->old_pid = old_pid;
+	e->argc = BPF_CORE_READ(bprm, argc);
+	e->reserved = 0;
+
+	name_len = bpf_probe_read_kernel_str(e->data, PA_FILENAME_MAX, BPF_CORE_READ(bprm, filename));
+	if (name_len <= 0) {
+		e->data[0] = '\0';
+		name_len = 1;
+	}
+	name_len &= FILENAME_MASK;
+	args_len = read_args(e, e->data + name_len, task);
+
+	e->filename_len = name_len;
+	e->args_len = args_len;
+	size = sizeof(*e) + name_len + args_len;
+	e->hdr.size = size;
+	if (size > EXEC_SCRATCH_SIZE)
+		return 0; /* cannot happen; tells the verifier the bound */
+	if (bpf_ringbuf_output(&events, e, size, ringbuf_wakeup_flags()))
+		count_lost();
+	return 0;
+}
+
+/* The process's wait(2) status, as its parent will see it. */
+static __always_inline __u32 exit_status_of(struct task_struct *task)
+{
+	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+
+	if (BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT)
+		return BPF_CORE_READ(sig, group_exit_code);
+	return BPF_CORE_READ(task, group_leader, exit_code);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(handle_exit, struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct pa_exit_event *e;
+	bool group_dead;
+
+	if (!tgid_followed(tgid))
+		return 0;
+	if (exit_has_group_dead)
+		group_dead = ctx[1];
+	else /* older kernels: may report twice when threads race; user space dedups */
+		group_dead = BPF_CORE_READ(task, signal, live.counter) == 0;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost();
+		return 0;
+	}
+	fill_header(&e->hdr, PA_EV_EXIT, sizeof(*e), task);
+	if (group_dead)
+		e->hdr.flags |= PA_F_GROUP_DEAD;
+	if (BPF_CORE_READ(task, pid) != tgid)
+		e->hdr.flags |= PA_F_THREAD;
+	e->exit_status = group_dead ? exit_status_of(task) : BPF_CORE_READ(task, exit_code);
+	e->reserved = 0;
+	e->task_start_ns = BPF_CORE_READ(task, start_boottime);
+	bpf_ringbuf_submit(e, ringbuf_wakeup_flags());
+	return 0;
+}
+
+/* Fires for every task after an RCU grace period once it was released; a
+ * leader's release means its parent (or init) has reaped the process. */
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(handle_free, struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct pa_free_event *e;
+
+	if (BPF_CORE_READ(task, pid) != tgid)
+		return 0;
+	if (!tgid_followed(tgid))
+		return 0;
+	if (filter_by_pid)
+		bpf_map_delete_elem(&traced_tgids, &tgid);
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost();
+		return 0;
+	}
+	fill_header(&e->hdr, PA_EV_FREE, sizeof(*e), task);
+	bpf_ringbuf_submit(e, ringbuf_wakeup_flags());
+	return 0;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The event ABI: the only contract between the BPF programs (bpf/) and the
+ * collector (user/).  Fixed-width types only, so that a record means the
+ * same on every architecture and can be written to a file and read back.
+ *
+ * Every record starts with struct pa_event_header; hdr.size is the length of
+ * the whole record, so a reader can skip a type it does not know.  Change a
+ * layout only together with PA_ABI_VERSION.
+ */
+#ifndef PA_EVENTS_H
+#define PA_EVENTS_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define PA_ABI_VERSION 1
+
+#define PA_COMM_LEN 16
+/* Bytes of bprm->filename kept; PATH_MAX is 4096 but real exec paths are short. */
+#define PA_FILENAME_MAX 256
+/* Hard cap of the argv bytes one exec event may carry (a power of two so
+ * the BPF side can bound the copy with a mask). The run-time limit
+ * (--max-args-bytes) is at most this. */
+#define PA_ARGS_MAX 32768
+#define PA_ARGS_DEFAULT 4096
+
+enum pa_event_type {
+	PA_EV_FORK = 1, /* a task was created: a process, or a thread (PA_F_THREAD) */
+	PA_EV_EXEC = 2, /* a successful execve/execveat */
+	PA_EV_EXIT = 3, /* a task exited; PA_F_GROUP_DEAD when it was the last thread */
+	PA_EV_FREE = 4, /* a thread-group leader was reaped and freed */
+	PA_EV_TYPE_MAX,
+};
+
+#define PA_F_THREAD (1u << 0)      /* fork/exit: the task is not the whole process */
+#define PA_F_GROUP_DEAD (1u << 1)  /* exit: the last thread exited: the process ended */
+#define PA_F_ARGS_TRUNC (1u << 2)  /* exec: argv was longer than the limit */
+#define PA_F_ARGS_FAULT (1u << 3)  /* exec: argv could not be read at all */
+
+struct pa_event_header {
+	__u16 type;     /* enum pa_event_type */
+	__u16 size;     /* bytes of the whole record, this header included */
+	__u32 flags;    /* PA_F_* */
+	__u64 ts_ns;    /* bpf_ktime_get_boot_ns() when it happened */
+	__u32 pid;      /* kernel tid of the task concerned */
+	__u32 tgid;     /* its process (thread group) id */
+	__u32 ppid;     /* tgid of the process's real parent at that moment */
+	__u32 reserved;
+	__u64 start_ns; /* group leader's start_boottime: (tgid, start_ns) names a process */
+	char comm[PA_COMM_LEN];
+};
+
+/* hdr is about the new task; the parent fields name the task that forked. */
+struct pa_fork_event {
+	struct pa_event_header hdr;
+	__u32 parent_pid;
+	__u32 parent_tgid;
+	__u64 parent_start_ns;  /* the forking process's identity */
+	__u64 task_start_ns;    /* the new task's own start (a thread's differs from hdr.start_ns) */
+};
+
+/* Followed by data[]: filename_len bytes of NUL-terminated bprm->filename,
+ * then args_len bytes of the argv area exactly as in the new mm (strings
+ * separated by NUL; the last may lack its NUL when truncated). */
+struct pa_exec_event {
+	struct pa_event_header hdr;
+	__u32 old_pid;      /* tid that called exec; != hdr.pid when a non-leader thread did */
+	__u32 argc;         /* bprm->argc: the true count, even when argv is truncated */
+	__u16 filename_len;
+	__u16 args_len;
+	__u32 reserved;
+	char data[];
+};
+
+struct pa_exit_event {
+	struct pa_event_header hdr;
+	__u32 exit_status;    /* wait(2) status: code << 8, or signal | 0x80 if core dumped */
+	__u32 reserved;
+	__u64 task_start_ns;  /* the exiting task's own start */
+};
+
+struct pa_free_event {
+	struct pa_event_header hdr;
+};
+
+#endif /* PA_EVENTS_H */

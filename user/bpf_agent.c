@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "agent.skel.h"
+#include "bpf_agent.h"
+#include "log.h"
+
+#define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG || !pa_log_verbose())
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* Linux 6.16 gave sched_process_exit a group_dead argument.  Reading a
+ * tracepoint argument the kernel does not have fails verification, so
+ * count the arguments of the tracepoint's BTF prototype first. */
+static bool exit_tracepoint_has_group_dead(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_type *t;
+	bool has = false;
+	int id;
+
+	if (!btf)
+		return false;
+	id = btf__find_by_name_kind(btf, "btf_trace_sched_process_exit", BTF_KIND_TYPEDEF);
+	if (id > 0) {
+		t = btf__type_by_id(btf, id);            /* typedef */
+		t = btf__type_by_id(btf, t->type);       /* pointer */
+		if (t && btf_is_ptr(t))
+			t = btf__type_by_id(btf, t->type); /* function prototype */
+		/* (void *__data, struct task_struct *p, bool group_dead) */
+		has = t && btf_is_func_proto(t) && btf_vlen(t) >= 3;
+	}
+	btf__free(btf);
+	return has;
+}
+
+static int check_environment(void)
+{
+	if (geteuid() != 0) {
+		pa_err("must run as root (BPF programs need CAP_BPF and CAP_PERFMON): try sudo ptrace-agent");
+		return -1;
+	}
+	if (access(VMLINUX_BTF, R_OK)) {
+		pa_err("kernel has no BTF (%s missing); a kernel built with CONFIG_DEBUG_INFO_BTF=y is required",
+		       VMLINUX_BTF);
+		return -1;
+	}
+	return 0;
+}
+
+static void set_tunables(struct agent_bpf *skel, const struct pa_config *cfg)
+{
+	int ncpus = libbpf_num_possible_cpus();
+
+	skel->rodata->filter_by_pid = cfg->nr_pids > 0;
+	/* Force a wake-up at a quarter full: the timer drains long before
+	 * that unless a burst arrives, and then the reader must hurry. */
+	skel->rodata->wakeup_bytes = cfg->ringbuf_bytes / 4;
+	skel->rodata->args_max_bytes = cfg->max_args_bytes;
+	skel->rodata->exit_has_group_dead = exit_tracepoint_has_group_dead();
+	bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes);
+	bpf_map__set_max_entries(skel->maps.exec_scratch, ncpus > 0 ? ncpus : 1);
+	if (!cfg->nr_pids)
+		bpf_map__set_max_entries(skel->maps.traced_tgids, 1);
+}
+
+int pa_bpf_start(struct pa_bpf *b, const struct pa_config *cfg, pa_record_fn fn, void *ctx)
+{
+	int err;
+
+	memset(b, 0, sizeof(*b));
+	libbpf_set_print(libbpf_print);
+	if (check_environment())
+		return -1;
+	b->skel = agent_bpf__open();
+	if (!b->skel) {
+		pa_err("cannot open BPF programs: %s", strerror(errno));
+		return -1;
+	}
+	set_tunables(b->skel, cfg);
+	err = agent_bpf__load(b->skel);
+	if (err) {
+		pa_err("cannot load BPF programs: %s (run with --verbose for the verifier's log)",
+		       strerror(-err));
+		return -1;
+	}
+	err = agent_bpf__attach(b->skel);
+	if (err) {
+		pa_err("cannot attach to the scheduler tracepoints: %s (needs a kernel with tp_btf support, 5.5 or newer)",
+		       strerror(-err));
+		return -1;
+	}
+	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), fn, ctx, NULL);
+	if (!b->rb) {
+		pa_err("cannot map the ring buffer: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int pa_bpf_follow(struct pa_bpf *b, uint32_t tgid)
+{
+	__u8 yes = 1;
+
+	return bpf_map__update_elem(b->skel->maps.traced_tgids, &tgid, sizeof(tgid), &yes, sizeof(yes),
+				    BPF_ANY);
+}
+
+int pa_bpf_epoll_fd(const struct pa_bpf *b)
+{
+	return ring_buffer__epoll_fd(b->rb);
+}
+
+int pa_bpf_drain(struct pa_bpf *b)
+{
+	return ring_buffer__consume(b->rb);
+}
+
+uint64_t pa_bpf_lost(const struct pa_bpf *b)
+{
+	return __atomic_load_n(&b->skel->bss->lost_events, __ATOMIC_RELAXED);
+}
+
+/* Destroying the skeleton detaches every program and frees the maps:
+ * nothing stays attached after we exit. */
+void pa_bpf_stop(struct pa_bpf *b)
+{
+	ring_buffer__free(b->rb);
+	agent_bpf__destroy(b->skel);
+	memset(b, 0, sizeof(*b));
+}

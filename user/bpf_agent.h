@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Loading, attaching and reading the BPF side; the only user code that includes libbpf. */
+#ifndef PA_BPF_AGENT_H
+#define PA_BPF_AGENT_H
+
+#include <stdint.h>
+
+#include "config.h"
+
+struct agent_bpf;
+struct ring_buffer;
+
+struct pa_bpf {
+	struct agent_bpf *skel;
+	struct ring_buffer *rb;
+};
+
+typedef int (*pa_record_fn)(void *ctx, void *data, size_t size);
+
+/* Checks privileges and BTF, sets the tunables, loads and attaches.
+ * Prints one line saying what to do on failure and returns -1. */
+int pa_bpf_start(struct pa_bpf *b, const struct pa_config *cfg, pa_record_fn fn, void *ctx);
+/* Follow tgid under --pid (the kernel adds its future children itself). */
+int pa_bpf_follow(struct pa_bpf *b, uint32_t tgid);
+/* An fd that becomes readable when the kernel forces a wake-up. */
+int pa_bpf_epoll_fd(const struct pa_bpf *b);
+/* Deliver every record waiting in the ring; returns how many, or -errno. */
+int pa_bpf_drain(struct pa_bpf *b);
+/* Total records the kernel could not put in the ring. */
+uint64_t pa_bpf_lost(const struct pa_bpf *b);
+void pa_bpf_stop(struct pa_bpf *b);
+
+#endif

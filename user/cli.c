@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "pa_events.h"
+
+/* Longest -d accepted: a year, far past any sensible run, and safely
+ * inside uint64 nanoseconds. */
+#define PA_DURATION_MAX_NS (366ULL * 24 * 3600 * 1000000000ULL)
+
+const char pa_usage[] =
+	"Usage: ptrace-agent [OPTION]...\n"
+	"Trace process life on this machine with eBPF: fork, exec, exit.\n"
+	"\n"
+	"Output:\n"
+	"      --json               JSON lines (Elastic Common Schema names)\n"
+	"      --tree               the process tree (live on a terminal;\n"
+	"                           one snapshot when stdout is not a terminal)\n"
+	"      --once               with --tree: print one snapshot and exit\n"
+	"  -o, --output FILE        append the stream to FILE instead of stdout\n"
+	"\n"
+	"Selection:\n"
+	"  -p, --pid PID            only PID and its descendants (repeatable)\n"
+	"  -d, --duration DUR       stop after DUR (e.g. 30s, 500ms, 5m)\n"
+	"\n"
+	"Tuning:\n"
+	"      --ringbuf-size SIZE  kernel ring buffer (default 4M; power of two)\n"
+	"      --max-args-bytes N   argv bytes kept per exec (default 4096, max 32768)\n"
+	"  -v, --verbose            print libbpf's messages\n"
+	"  -h, --help               this help\n"
+	"  -V, --version            the version\n"
+	"\n"
+	"Examples:\n"
+	"  ptrace-agent                      # every fork, exec and exit, as text\n"
+	"  ptrace-agent --json -o ev.json    # JSON lines into a file\n"
+	"  ptrace-agent -p 1234 -d 1m        # 1234 and its children, for a minute\n"
+	"  ptrace-agent --tree --once        # pstree-like snapshot with states\n";
+
+enum {
+	OPT_JSON = 256,
+	OPT_TREE,
+	OPT_ONCE,
+	OPT_RINGBUF,
+	OPT_MAX_ARGS,
+};
+
+static const struct option long_opts[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "tree", no_argument, NULL, OPT_TREE },
+	{ "once", no_argument, NULL, OPT_ONCE },
+	{ "output", required_argument, NULL, 'o' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
+	{ "max-args-bytes", required_argument, NULL, OPT_MAX_ARGS },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void pa_config_defaults(struct pa_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mode = PA_MODE_STREAM;
+	cfg->ringbuf_bytes = PA_RINGBUF_DEFAULT;
+	cfg->max_args_bytes = PA_ARGS_DEFAULT;
+}
+
+int pa_parse_duration(const char *s, uint64_t *ns)
+{
+	char *end;
+	double v, scale = 1e9;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno || !isfinite(v) || v <= 0 || s[0] == '-' || s[0] == '+')
+		return -1;
+	if (!strcmp(end, "ms"))
+		scale = 1e6;
+	else if (!strcmp(end, "m"))
+		scale = 60e9;
+	else if (strcmp(end, "s") && *end)
+		return -1;
+	v *= scale;
+	if (v < 1 || v > (double)PA_DURATION_MAX_NS)
+		return -1;
+	*ns = (uint64_t)v;
+	return 0;
+}
+
+int pa_parse_size(const char *s, uint64_t *bytes)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	if (!*s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (*end || v > (~0ULL >> shift))
+		return -1;
+	*bytes = v << shift;
+	return 0;
+}
+
+static int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+
+	if (!*s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	if (errno || *end || *out > max)
+		return -1;
+	return 0;
+}
+
+#define usage_error(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+
+static int parse_one(int opt, const char *arg, struct pa_config *cfg, char *err, size_t errlen)
+{
+	unsigned long long n;
+	uint64_t v;
+
+	switch (opt) {
+	case OPT_JSON:
+		cfg->json = true;
+		return 0;
+	case OPT_TREE:
+		cfg->mode = PA_MODE_TREE;
+		return 0;
+	case OPT_ONCE:
+		cfg->once = true;
+		return 0;
+	case 'o':
+		if (!*arg)
+			return usage_error("--output needs a file name");
+		cfg->output = arg;
+		return 0;
+	case 'p':
+		if (parse_uint(arg, 0x3fffffff, &n) || n == 0)
+			return usage_error("invalid PID '%s' for --pid: use a positive process id", arg);
+		if (cfg->nr_pids == PA_MAX_PIDS)
+			return usage_error("too many --pid options: at most %d", PA_MAX_PIDS);
+		cfg->pids[cfg->nr_pids++] = n;
+		return 0;
+	case 'd':
+		if (pa_parse_duration(arg, &cfg->duration_ns))
+			return usage_error("invalid duration '%s' for --duration: use a positive number with an optional unit ms, s or m", arg);
+		return 0;
+	case OPT_RINGBUF:
+		if (pa_parse_size(arg, &v) || v < PA_RINGBUF_MIN || v > PA_RINGBUF_MAX || (v & (v - 1)))
+			return usage_error("invalid size '%s' for --ringbuf-size: use a power of two from 64K to 1G", arg);
+		cfg->ringbuf_bytes = v;
+		return 0;
+	case OPT_MAX_ARGS:
+		if (parse_uint(arg, PA_ARGS_MAX, &n) || n == 0)
+			return usage_error("invalid value '%s' for --max-args-bytes: use 1 to %d", arg, PA_ARGS_MAX);
+		cfg->max_args_bytes = n;
+		return 0;
+	case 'v':
+		cfg->verbose = true;
+		return 0;
+	case 'h':
+		cfg->help = true;
+		return 0;
+	case 'V':
+		cfg->version = true;
+		return 0;
+	}
+	return usage_error("internal error: unhandled option %d", opt);
+}
+
+int pa_cli_parse(int argc, char **argv, struct pa_config *cfg, char *err, size_t errlen)
+{
+	int opt;
+
+	pa_config_defaults(cfg);
+	optind = 0; /* restart getopt: the tests parse many command lines */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":o:p:d:vhV", long_opts, NULL)) != -1) {
+		if (opt == '?') {
+			if (optopt)
+				return usage_error("unknown option '-%c' (see --help)", optopt);
+			return usage_error("unknown option '%s' (see --help)", argv[optind - 1]);
+		}
+		if (opt == ':')
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
+		if (parse_one(opt, optarg, cfg, err, errlen))
+			return -1;
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s' (see --help)", argv[optind]);
+	if (cfg->once && cfg->mode != PA_MODE_TREE)
+		return usage_error("--once goes with --tree");
+	if (cfg->json && cfg->mode == PA_MODE_TREE)
+		return usage_error("--json and --tree cannot be combined");
+	return 0;
+}

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+
+#define NSEC_PER_SEC 1000000000ULL
+
+static uint64_t now_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+uint64_t pa_now_boot_ns(void)
+{
+	return now_ns(CLOCK_BOOTTIME);
+}
+
+uint64_t pa_now_mono_ns(void)
+{
+	return now_ns(CLOCK_MONOTONIC);
+}
+
+void pa_clock_init(struct pa_clock *c)
+{
+	/* Bracket the realtime read by two boottime reads and take their
+	 * midpoint, so the offset is off by at most half a syscall. */
+	uint64_t b1 = now_ns(CLOCK_BOOTTIME);
+	uint64_t wall = now_ns(CLOCK_REALTIME);
+	uint64_t b2 = now_ns(CLOCK_BOOTTIME);
+
+	c->boot_to_wall_ns = (int64_t)wall - (int64_t)(b1 + (b2 - b1) / 2);
+}
+
+uint64_t pa_clock_wall_ns(const struct pa_clock *c, uint64_t boot_ns)
+{
+	return (uint64_t)((int64_t)boot_ns + c->boot_to_wall_ns);
+}
+
+size_t pa_format_rfc3339(char *buf, size_t size, uint64_t wall_ns)
+{
+	/* Events come in bursts within one second: format the date part
+	 * once per second, not once per event. */
+	static time_t cached_sec = -1;
+	static char cached[24];
+	time_t sec = wall_ns / NSEC_PER_SEC;
+	unsigned usec = (wall_ns % NSEC_PER_SEC) / 1000;
+	int n;
+
+	if (sec != cached_sec) {
+		struct tm tm;
+
+		gmtime_r(&sec, &tm);
+		strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
+		cached_sec = sec;
+	}
+	n = snprintf(buf, size, "%s.%06uZ", cached, usec);
+	return n < 0 ? 0 : (size_t)n;
+}
+
+size_t pa_format_clock(char *buf, size_t size, uint64_t wall_ns)
+{
+	time_t sec = wall_ns / NSEC_PER_SEC;
+	unsigned msec = (wall_ns % NSEC_PER_SEC) / 1000000;
+	struct tm tm;
+	char hms[16];
+	int n;
+
+	localtime_r(&sec, &tm);
+	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+	n = snprintf(buf, size, "%s.%03u", hms, msec);
+	return n < 0 ? 0 : (size_t)n;
+}
+
+size_t pa_format_span(char *buf, size_t size, uint64_t ns)
+{
+	int n;
+
+	if (ns < 1000000ULL)
+		n = snprintf(buf, size, "%lluus", (unsigned long long)(ns / 1000));
+	else if (ns < NSEC_PER_SEC)
+		n = snprintf(buf, size, "%.1fms", ns / 1e6);
+	else if (ns < 60 * NSEC_PER_SEC)
+		n = snprintf(buf, size, "%.2fs", ns / 1e9);
+	else if (ns < 3600 * NSEC_PER_SEC)
+		n = snprintf(buf, size, "%llum%02llus", (unsigned long long)(ns / (60 * NSEC_PER_SEC)),
+			     (unsigned long long)(ns / NSEC_PER_SEC % 60));
+	else
+		n = snprintf(buf, size, "%lluh%02llum", (unsigned long long)(ns / (3600 * NSEC_PER_SEC)),
+			     (unsigned long long)(ns / (60 * NSEC_PER_SEC) % 60));
+	return n < 0 ? 0 : (size_t)n;
+}

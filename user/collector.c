@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <string.h>
+
+#include "collector.h"
+#include "procfs.h"
+
+void pa_collector_init(struct pa_collector *c, const char *boot_id, const char *proc_root)
+{
+	memset(c, 0, sizeof(*c));
+	pa_table_init(&c->table, boot_id);
+	c->proc_root = proc_root;
+	pa_args_init(&c->args);
+	sb_init(&c->scratch);
+}
+
+void pa_collector_free(struct pa_collector *c)
+{
+	for (unsigned i = 0; i < c->nr_sinks; i++)
+		pa_sink_destroy(c->sinks[i]);
+	pa_table_free(&c->table);
+	pa_args_free(&c->args);
+	sb_free(&c->scratch);
+}
+
+int pa_collector_add_sink(struct pa_collector *c, struct pa_sink *s)
+{
+	if (!s || c->nr_sinks == PA_MAX_SINKS)
+		return -1;
+	c->sinks[c->nr_sinks++] = s;
+	return 0;
+}
+
+static void dispatch(struct pa_collector *c, const struct pa_report *r)
+{
+	for (unsigned i = 0; i < c->nr_sinks; i++)
+		c->sinks[i]->emit(c->sinks[i], r);
+}
+
+/* The process a record is about: found by identity, or created when its
+ * start happened before our snapshot or its fork was lost. */
+static struct pa_proc *proc_of(struct pa_collector *c, const struct pa_event_header *h)
+{
+	struct pa_proc *p = pa_table_find_identity(&c->table, h->tgid, h->start_ns);
+	struct pa_proc_info info = {
+		.pid = h->tgid,
+		.ppid = h->ppid,
+		.start_ns = h->start_ns,
+		.comm = h->comm,
+		.state = 'R',
+		.nr_threads = 1,
+	};
+
+	if (p)
+		return p;
+	return pa_table_upsert(&c->table, &info);
+}
+
+static void inherit_from_parent(struct pa_proc *child, const struct pa_proc *parent)
+{
+	const struct pa_exec_record *last = pa_proc_last_exec(parent);
+
+	/* A forked child runs its parent's program until it execs. */
+	if (parent->cmdline)
+		pa_table_set_cmdline(child, parent->cmdline, parent->cmdline_truncated);
+	if (last && !child->nr_execs)
+		pa_table_record_exec(child, last->ts_ns, last->filename);
+	if (parent->followed)
+		child->followed = true;
+}
+
+static void on_thread_fork(struct pa_collector *c, const struct pa_fork_event *e)
+{
+	struct pa_proc *p = proc_of(c, &e->hdr);
+
+	if (!pa_table_find_thread(&c->table, e->hdr.pid) && p)
+		p->nr_threads++;
+	pa_table_add_thread(&c->table, e->hdr.pid, e->hdr.tgid, e->task_start_ns, e->hdr.comm, 'R');
+}
+
+static void on_fork(struct pa_collector *c, const struct pa_fork_event *e)
+{
+	struct pa_proc_info info = {
+		.pid = e->hdr.tgid,
+		.ppid = e->hdr.ppid,
+		.start_ns = e->hdr.start_ns,
+		.comm = e->hdr.comm,
+		.state = 'R',
+		.nr_threads = 1,
+	};
+	struct pa_proc *parent, *child;
+	struct pa_report r = { .action = PA_ACT_FORK, .ts_ns = e->hdr.ts_ns };
+
+	if (e->hdr.flags & PA_F_THREAD) {
+		on_thread_fork(c, e);
+		return;
+	}
+	parent = pa_table_find_identity(&c->table, e->parent_tgid, e->parent_start_ns);
+	child = pa_table_upsert(&c->table, &info);
+	if (!child)
+		return;
+	if (parent)
+		inherit_from_parent(child, parent);
+	r.proc = child;
+	r.parent = parent;
+	r.parent_pid = e->parent_tgid;
+	dispatch(c, &r);
+}
+
+/* A non-leader thread exec'd: it took over the leader's pid and every
+ * other thread is gone. */
+static void drop_threads_of(struct pa_collector *c, uint32_t tgid)
+{
+	struct pa_thread *th, *tmp;
+
+	HASH_ITER(hh, c->table.threads, th, tmp) {
+		if (th->tgid == tgid)
+			pa_table_remove_thread(&c->table, th->tid);
+	}
+}
+
+static void set_cmdline_from_args(struct pa_collector *c, struct pa_proc *p)
+{
+	sb_reset(&c->scratch);
+	for (uint32_t i = 0; i < c->args.count; i++) {
+		if (i)
+			sb_putc(&c->scratch, ' ');
+		sb_append(&c->scratch, c->args.arg[i], c->args.len[i]);
+	}
+	pa_table_set_cmdline(p, c->scratch.buf ? c->scratch.buf : "", c->args.truncated);
+}
+
+static void on_exec(struct pa_collector *c, const struct pa_exec_event *e)
+{
+	struct pa_proc *p = proc_of(c, &e->hdr);
+	struct pa_report r = { .action = PA_ACT_EXEC, .ts_ns = e->hdr.ts_ns };
+
+	if (!p)
+		return;
+	if (pa_args_split(&c->args, pa_exec_args_area(e), e->args_len))
+		return;
+	c->args.truncated = e->hdr.flags & (PA_F_ARGS_TRUNC | PA_F_ARGS_FAULT);
+	c->args.argc = e->argc;
+	if (p->nr_threads > 1 || e->old_pid != e->hdr.pid)
+		drop_threads_of(c, e->hdr.tgid);
+	p->nr_threads = 1;
+	memcpy(p->comm, e->hdr.comm, sizeof(p->comm));
+	p->comm[sizeof(p->comm) - 1] = '\0';
+	set_cmdline_from_args(c, p);
+	pa_table_record_exec(p, e->hdr.ts_ns, pa_exec_filename(e));
+
+	r.proc = p;
+	r.parent = p->parent;
+	r.parent_pid = e->hdr.ppid;
+	r.executable = pa_exec_filename(e);
+	r.args = &c->args;
+	dispatch(c, &r);
+}
+
+/* The kernel hands the children of an exiting process to a subreaper or
+ * init right after the exit tracepoint; by the time we drain the ring it
+ * is done, and /proc says to whom. */
+static void reparent_children(struct pa_collector *c, struct pa_proc *p)
+{
+	struct pa_proc *child, *tmp;
+	uint32_t ppid;
+
+	for (child = TAILQ_FIRST(&p->children); child; child = tmp) {
+		tmp = TAILQ_NEXT(child, sibling);
+		if (child->exited)
+			continue;
+		if (c->proc_root && !pa_procfs_read_ppid(c->proc_root, child->pid, &ppid) && ppid != p->pid)
+			pa_table_reparent(&c->table, child, ppid);
+	}
+}
+
+static void on_exit_event(struct pa_collector *c, const struct pa_exit_event *e)
+{
+	struct pa_proc *p;
+	struct pa_report r = { .action = PA_ACT_EXIT, .ts_ns = e->hdr.ts_ns };
+
+	if (!(e->hdr.flags & PA_F_GROUP_DEAD)) {
+		p = pa_table_find_identity(&c->table, e->hdr.tgid, e->hdr.start_ns);
+		if (pa_table_remove_thread(&c->table, e->hdr.pid) && p && p->nr_threads > 1)
+			p->nr_threads--;
+		/* The leader ending first leaves the process running as
+		 * its other threads: it is not a process exit. */
+		else if (e->hdr.pid == e->hdr.tgid && p && p->nr_threads > 1)
+			p->nr_threads--;
+		return;
+	}
+	p = proc_of(c, &e->hdr);
+	if (!p)
+		return;
+	pa_table_remove_thread(&c->table, e->hdr.pid);
+	if (!pa_table_mark_exited(&c->table, p, e->exit_status, e->hdr.ts_ns))
+		return; /* already reported (two threads raced to be last) */
+	reparent_children(c, p);
+	r.proc = p;
+	r.parent = p->parent;
+	r.parent_pid = e->hdr.ppid;
+	r.exit_status = e->exit_status;
+	dispatch(c, &r);
+}
+
+static void on_free(struct pa_collector *c, const struct pa_free_event *e)
+{
+	struct pa_proc *p = pa_table_find_identity(&c->table, e->hdr.tgid, e->hdr.start_ns);
+
+	if (p)
+		pa_table_mark_reaped(&c->table, p, e->hdr.ts_ns);
+}
+
+int pa_collector_handle(struct pa_collector *c, const void *data, size_t size)
+{
+	const struct pa_event_header *h;
+	enum pa_decode_result res = pa_decode(data, size, &h);
+
+	if (res == PA_DECODE_UNKNOWN)
+		return 0; /* a newer kernel side: skip what we do not know */
+	if (res != PA_DECODE_OK) {
+		c->nr_bad++;
+		return -1;
+	}
+	c->nr_records++;
+	switch (h->type) {
+	case PA_EV_FORK:
+		on_fork(c, data);
+		break;
+	case PA_EV_EXEC:
+		on_exec(c, data);
+		break;
+	case PA_EV_EXIT:
+		on_exit_event(c, data);
+		break;
+	case PA_EV_FREE:
+		on_free(c, data);
+		break;
+	}
+	return 0;
+}
+
+void pa_collector_lost(struct pa_collector *c, uint64_t count, uint64_t now_boot_ns)
+{
+	struct pa_report r = { .action = PA_ACT_LOST, .ts_ns = now_boot_ns, .lost = count };
+
+	if (!count)
+		return;
+	c->nr_lost += count;
+	dispatch(c, &r);
+}
+
+void pa_collector_tick(struct pa_collector *c, uint64_t now_boot_ns)
+{
+	pa_table_expire(&c->table, now_boot_ns);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The collector turns raw records into the model and the model into
+ * reports: decode, apply to the process table, hand a report to every
+ * sink.  It knows nothing of libbpf: the agent feeds it from the ring
+ * buffer, tests feed it synthetic records.
+ */
+#ifndef PA_COLLECTOR_H
+#define PA_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "proc_table.h"
+#include "sink.h"
+#include "strbuf.h"
+
+#define PA_MAX_SINKS 8
+
+struct pa_collector {
+	struct pa_table table;
+	struct pa_sink *sinks[PA_MAX_SINKS];
+	unsigned nr_sinks;
+	const char *proc_root;  /* where to re-read parents after an exit ("/proc") */
+	struct pa_args args;    /* reused for every exec */
+	struct strbuf scratch;
+	uint64_t nr_records;    /* records accepted */
+	uint64_t nr_bad;        /* records refused by the decoder */
+	uint64_t nr_lost;       /* records the kernel dropped, as reported to us */
+};
+
+void pa_collector_init(struct pa_collector *c, const char *boot_id, const char *proc_root);
+void pa_collector_free(struct pa_collector *c);
+int pa_collector_add_sink(struct pa_collector *c, struct pa_sink *s);
+/* One raw record; returns 0, or -1 when the decoder refused it. */
+int pa_collector_handle(struct pa_collector *c, const void *data, size_t size);
+/* The kernel dropped `count` more records; reported as one `lost` event. */
+void pa_collector_lost(struct pa_collector *c, uint64_t count, uint64_t now_boot_ns);
+/* Periodic housekeeping: forget processes reaped long enough ago. */
+void pa_collector_tick(struct pa_collector *c, uint64_t now_boot_ns);
+
+#endif

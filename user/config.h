@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The one configuration struct: filled by the command line, read everywhere else. */
+#ifndef PA_CONFIG_H
+#define PA_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PA_MAX_PIDS 64
+/* 4 MiB holds ~60,000 lifecycle records: at the 5 ms drain interval that
+ * absorbs bursts of over ten million events a second. */
+#define PA_RINGBUF_DEFAULT (4u << 20)
+#define PA_RINGBUF_MIN (64u << 10)
+#define PA_RINGBUF_MAX (1u << 30)
+
+enum pa_mode {
+	PA_MODE_STREAM, /* one line (text or JSON) per event */
+	PA_MODE_TREE,   /* the process tree */
+};
+
+struct pa_config {
+	enum pa_mode mode;
+	bool json;
+	bool once;            /* --tree: print one snapshot and exit */
+	uint32_t pids[PA_MAX_PIDS];
+	unsigned nr_pids;
+	uint64_t duration_ns; /* 0: until SIGINT/SIGTERM */
+	const char *output;   /* NULL: stdout */
+	uint32_t ringbuf_bytes;
+	uint32_t max_args_bytes;
+	bool verbose;
+	bool help;
+	bool version;
+};
+
+void pa_config_defaults(struct pa_config *cfg);
+/* Fills cfg from argv. On a usage error returns -1 with a one-line message
+ * in err (without the program name). */
+int pa_cli_parse(int argc, char **argv, struct pa_config *cfg, char *err, size_t errlen);
+/* "5s", "250ms", "2m", "3" (seconds), "1.5s" -> ns; -1 if malformed. */
+int pa_parse_duration(const char *s, uint64_t *ns);
+/* "4M", "512K", "1048576" -> bytes; -1 if malformed. */
+int pa_parse_size(const char *s, uint64_t *bytes);
+extern const char pa_usage[];
+
+#endif

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef PA_EVENT_LOOP_H
+#define PA_EVENT_LOOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bpf_agent.h"
+#include "collector.h"
+#include "config.h"
+#include "output.h"
+
+struct pa_loop {
+	struct pa_bpf *bpf;
+	struct pa_collector *col;
+	struct pa_output *out;
+	const struct pa_config *cfg;
+	bool live_tree;          /* redraw the tree on the terminal */
+	uint64_t lost_seen;      /* kernel drop counter already reported */
+	int stop_signal;         /* the signal that ended the loop, 0 for -d or EPIPE */
+};
+
+/* Runs until SIGINT/SIGTERM, the --duration deadline, or a closed stdout;
+ * then drains what the ring still holds.  0, or -1 on a setup failure. */
+int pa_loop_run(struct pa_loop *l);
+/* Report drops the kernel counted since the last call. */
+void pa_loop_check_lost(struct pa_loop *l);
+
+#endif

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Streaming JSON writer: the one place where output JSON is built and
+ * escaped.  Values append into a growable buffer owned by the writer; reset
+ * it between events and the memory is reused, so a steady stream allocates
+ * nothing.  Commas are inserted from the nesting state.
+ *
+ * Strings may hold any bytes (argv, file names): the output is always valid
+ * JSON and valid UTF-8.  Well-formed UTF-8 passes through unchanged; every
+ * byte that is not part of a well-formed sequence becomes \ufffd.
+ *
+ * Errors do not propagate through return values: the first failure
+ * (allocation, nesting deeper than JW_MAX_DEPTH, or a call that would make
+ * invalid JSON such as a value without a key inside an object) sets a
+ * sticky flag, later calls append nothing, and jw_failed() says the output
+ * must be dropped.  jw_reset() clears the flag.
+ *
+ * Values at top level are not separated: write one record, jw_raw() a
+ * "\n", and the next record makes NDJSON.
+ */
+#ifndef PA_JSON_WRITER_H
+#define PA_JSON_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Our events nest three or four levels; 32 leaves room for any record
+ * while keeping the per-level state a fixed array inside struct jw. */
+#define JW_MAX_DEPTH 32
+
+struct jw {
+	char *buf;
+	size_t len, cap;
+	unsigned depth;                  /* open objects and arrays */
+	bool first[JW_MAX_DEPTH];        /* [depth - 1]: nothing written yet at that level */
+	bool is_object[JW_MAX_DEPTH];    /* [depth - 1]: the level is an object, not an array */
+	bool after_key;                  /* a key was written, its value comes next */
+	bool failed;
+};
+
+void jw_init(struct jw *w);
+void jw_free(struct jw *w);
+/* Empty the buffer and the nesting state, keep the memory. */
+void jw_reset(struct jw *w);
+
+void jw_object_begin(struct jw *w);
+void jw_object_end(struct jw *w);
+void jw_array_begin(struct jw *w);
+void jw_array_end(struct jw *w);
+
+/* Keys are escaped like strings; NULL is not a key and fails the writer. */
+void jw_key(struct jw *w, const char *key);
+/* NULL writes null. */
+void jw_string(struct jw *w, const char *s);
+/* len bytes of s, NUL bytes included; NULL writes null. */
+void jw_string_len(struct jw *w, const char *s, size_t len);
+void jw_uint(struct jw *w, uint64_t v);
+void jw_int(struct jw *w, int64_t v);
+void jw_bool(struct jw *w, bool v);
+void jw_null(struct jw *w);
+
+void jw_kv_string(struct jw *w, const char *k, const char *v);
+void jw_kv_string_len(struct jw *w, const char *k, const char *v, size_t len);
+void jw_kv_uint(struct jw *w, const char *k, uint64_t v);
+void jw_kv_int(struct jw *w, const char *k, int64_t v);
+void jw_kv_bool(struct jw *w, const char *k, bool v);
+void jw_kv_null(struct jw *w, const char *k);
+
+/* Append bytes verbatim, outside the nesting rules (e.g. a trailing "\n"). */
+void jw_raw(struct jw *w, const char *s, size_t len);
+
+/* Allocation failed, nesting too deep or misuse: the output must not be used. */
+bool jw_failed(const struct jw *w);
+
+/* The output NUL-terminated (the NUL is not counted in len), or NULL if
+ * the writer failed. */
+const char *jw_cstr(struct jw *w);
+
+#endif

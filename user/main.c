@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* ptrace-agent: parse, set up the model and the sinks, load BPF, run the loop, report. */
+#include <errno.h>
+#include <locale.h>
+#include <langinfo.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "bpf_agent.h"
+#include "clock.h"
+#include "collector.h"
+#include "config.h"
+#include "event_loop.h"
+#include "log.h"
+#include "output.h"
+#include "procfs.h"
+#include "tree.h"
+
+#define EXIT_USAGE 2
+#define PROC_ROOT "/proc"
+
+struct agent {
+	struct pa_config cfg;
+	struct pa_output out;
+	struct pa_clock clock;
+	struct pa_sink_env env;
+	struct pa_collector col;
+	struct pa_bpf bpf;
+	char hostname[256];
+	char boot_id[40];
+};
+
+static bool utf8_locale(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs && !strcmp(cs, "UTF-8");
+}
+
+static int print_tree_once(struct agent *a)
+{
+	struct pa_tree_opts o = { .followed_only = a->cfg.nr_pids > 0, .unicode = utf8_locale() };
+	struct winsize ws;
+	struct strbuf sb;
+	int err;
+
+	if (isatty(a->out.fd) && !ioctl(a->out.fd, TIOCGWINSZ, &ws) && ws.ws_col)
+		o.width = ws.ws_col;
+	sb_init(&sb);
+	err = pa_tree_render(&a->col.table, &o, &sb);
+	if (!err && !sb.failed)
+		pa_output_write(&a->out, sb.buf, sb.len);
+	sb_free(&sb);
+	if (err || pa_output_flush(&a->out))
+		return -1;
+	return 0;
+}
+
+/* Mark the --pid subtrees in the table; -1 if a pid does not exist. */
+static int follow_requested(struct agent *a)
+{
+	for (unsigned i = 0; i < a->cfg.nr_pids; i++) {
+		struct pa_proc *p = pa_table_find(&a->col.table, a->cfg.pids[i]);
+
+		if (!p || p->exited) {
+			pa_err("no process with pid %u (--pid)", a->cfg.pids[i]);
+			return -1;
+		}
+		pa_table_follow_subtree(p);
+	}
+	return 0;
+}
+
+/* Hand the followed processes to the kernel filter.  A fork between our
+ * /proc read and the map update would be missed, so read /proc again
+ * until it shows nothing new. */
+static int follow_in_kernel(struct agent *a)
+{
+	for (int round = 0; round < 3; round++) {
+		struct pa_proc *p, *tmp;
+		unsigned added = 0;
+
+		pa_table_foreach(&a->col.table, p, tmp) {
+			if (p->followed && !p->exited && !p->seen) {
+				if (pa_bpf_follow(&a->bpf, p->pid)) {
+					pa_err("cannot add pid %u to the kernel filter: %s", p->pid, strerror(errno));
+					return -1;
+				}
+				added++;
+			}
+			p->seen = true;
+		}
+		if (!added && round)
+			break;
+		pa_table_foreach(&a->col.table, p, tmp)
+			p->seen = false;
+		pa_procfs_snapshot(&a->col.table, PROC_ROOT);
+		for (unsigned i = 0; i < a->cfg.nr_pids; i++) {
+			p = pa_table_find(&a->col.table, a->cfg.pids[i]);
+			if (p)
+				pa_table_follow_subtree(p);
+		}
+	}
+	return 0;
+}
+
+static int event_record(void *ctx, void *data, size_t size)
+{
+	pa_collector_handle(ctx, data, size);
+	return 0;
+}
+
+static int add_stream_sink(struct agent *a)
+{
+	struct pa_sink *s;
+
+	if (a->cfg.json)
+		s = pa_sink_json_new(&a->env, &a->out);
+	else
+		s = pa_sink_text_new(&a->env, &a->out);
+	return pa_collector_add_sink(&a->col, s);
+}
+
+static void print_summary(struct agent *a, struct pa_loop *l, uint64_t started)
+{
+	char span[32];
+
+	pa_format_span(span, sizeof(span), pa_now_mono_ns() - started);
+	pa_err("stopped after %s: %llu events, %llu lost in the kernel, %llu malformed, %llu bytes of output dropped",
+	       span, (unsigned long long)a->col.nr_records, (unsigned long long)l->lost_seen,
+	       (unsigned long long)a->col.nr_bad, (unsigned long long)a->out.bytes_dropped);
+}
+
+static int trace(struct agent *a)
+{
+	struct pa_loop loop = { .bpf = &a->bpf, .col = &a->col, .out = &a->out, .cfg = &a->cfg };
+	uint64_t started;
+	int err = 1;
+
+	loop.live_tree = a->cfg.mode == PA_MODE_TREE;
+	if (!loop.live_tree && add_stream_sink(a)) {
+		pa_err("out of memory");
+		return 1;
+	}
+	if (pa_bpf_start(&a->bpf, &a->cfg, event_record, &a->col))
+		goto cleanup;
+	/* Attach first, then read /proc: a process started in between is
+	 * seen twice (harmless), never missed. */
+	pa_procfs_snapshot(&a->col.table, PROC_ROOT);
+	if (follow_requested(a) || (a->cfg.nr_pids && follow_in_kernel(a)))
+		goto cleanup;
+	pa_err("tracing: %u processes in the table%s; Ctrl-C to stop", a->col.table.nr_live,
+	       a->cfg.nr_pids ? " (following --pid subtrees)" : "");
+	started = pa_now_mono_ns();
+	if (pa_loop_run(&loop))
+		goto cleanup;
+	print_summary(a, &loop, started);
+	err = 0;
+cleanup:
+	pa_bpf_stop(&a->bpf);
+	return err;
+}
+
+static int run(struct agent *a)
+{
+	int err;
+
+	err = pa_output_open(&a->out, a->cfg.output);
+	if (err) {
+		pa_err("cannot open output %s: %s", a->cfg.output, strerror(-err));
+		return 1;
+	}
+	if (gethostname(a->hostname, sizeof(a->hostname)))
+		snprintf(a->hostname, sizeof(a->hostname), "localhost");
+	if (pa_procfs_read_boot_id(PROC_ROOT, a->boot_id, sizeof(a->boot_id)))
+		a->boot_id[0] = '\0';
+	pa_clock_init(&a->clock);
+	a->env.clock = &a->clock;
+	a->env.hostname = a->hostname;
+	pa_collector_init(&a->col, a->boot_id, PROC_ROOT);
+
+	if (a->cfg.mode == PA_MODE_TREE && (a->cfg.once || !isatty(a->out.fd))) {
+		err = pa_procfs_snapshot(&a->col.table, PROC_ROOT) < 0 || follow_requested(a) ||
+		      print_tree_once(a);
+		if (err && !a->out.last_errno)
+			pa_err("cannot read %s", PROC_ROOT);
+	} else {
+		err = trace(a);
+	}
+	pa_collector_free(&a->col);
+	pa_output_close(&a->out);
+	return err ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct agent a;
+	char msg[256];
+
+	setlocale(LC_CTYPE, "");
+	if (pa_cli_parse(argc, argv, &a.cfg, msg, sizeof(msg))) {
+		pa_err("%s", msg);
+		return EXIT_USAGE;
+	}
+	if (a.cfg.help) {
+		fputs(pa_usage, stdout);
+		return 0;
+	}
+	if (a.cfg.version) {
+		printf("ptrace-agent %s (event ABI %d)\n", PA_VERSION, PA_ABI_VERSION);
+		return 0;
+	}
+	pa_log_set_verbose(a.cfg.verbose);
+	/* A closed pipe is an error from write(2), handled per sink, not a kill. */
+	signal(SIGPIPE, SIG_IGN);
+	return run(&a);
+}

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proc_table.h"
+#include "entity_id.h"
+
+/* /proc reports start times in USER_HZ ticks, which is 100 on every
+ * mainstream architecture; comparing identities at that precision lets a
+ * process read from /proc match the same process seen by BPF in ns. */
+#define PA_NS_PER_TICK 10000000ULL
+
+uint64_t pa_ns_to_ticks(uint64_t ns)
+{
+	return ns / PA_NS_PER_TICK;
+}
+
+void pa_table_init(struct pa_table *t, const char *boot_id)
+{
+	memset(t, 0, sizeof(*t));
+	snprintf(t->boot_id, sizeof(t->boot_id), "%s", boot_id ? boot_id : "");
+}
+
+static void free_proc(struct pa_proc *p)
+{
+	free(p->cmdline);
+	for (unsigned i = 0; i < PA_EXEC_HISTORY; i++)
+		free(p->execs[i].filename);
+	free(p);
+}
+
+static void unlink_from_parent(struct pa_proc *p)
+{
+	if (p->parent) {
+		TAILQ_REMOVE(&p->parent->children, p, sibling);
+		p->parent = NULL;
+	}
+}
+
+static void detach_children(struct pa_proc *p)
+{
+	struct pa_proc *child;
+
+	while ((child = TAILQ_FIRST(&p->children))) {
+		TAILQ_REMOVE(&p->children, child, sibling);
+		child->parent = NULL;
+	}
+}
+
+static void link_to_parent(struct pa_table *t, struct pa_proc *p)
+{
+	struct pa_proc *parent;
+
+	unlink_from_parent(p);
+	if (!p->ppid || p->ppid == p->pid)
+		return;
+	parent = pa_table_find(t, p->ppid);
+	if (!parent)
+		return;
+	p->parent = parent;
+	TAILQ_INSERT_TAIL(&parent->children, p, sibling);
+}
+
+void pa_table_free(struct pa_table *t)
+{
+	struct pa_proc *p, *ptmp;
+	struct pa_thread *th, *thtmp;
+
+	HASH_ITER(hh, t->procs, p, ptmp) {
+		HASH_DEL(t->procs, p);
+		free_proc(p);
+	}
+	HASH_ITER(hh, t->threads, th, thtmp) {
+		HASH_DEL(t->threads, th);
+		free(th);
+	}
+}
+
+struct pa_proc *pa_table_find(const struct pa_table *t, uint32_t pid)
+{
+	struct pa_proc *p;
+
+	HASH_FIND(hh, t->procs, &pid, sizeof(pid), p);
+	return p;
+}
+
+struct pa_proc *pa_table_find_identity(const struct pa_table *t, uint32_t pid, uint64_t start_ns)
+{
+	struct pa_proc *p = pa_table_find(t, pid);
+
+	if (p && p->start_ticks == pa_ns_to_ticks(start_ns))
+		return p;
+	return NULL;
+}
+
+/* Children of a dropped record stay in the table, unlinked, until their
+ * own parent is known again. */
+void pa_table_remove(struct pa_table *t, struct pa_proc *p)
+{
+	detach_children(p);
+	unlink_from_parent(p);
+	if (!p->exited && t->nr_live)
+		t->nr_live--;
+	HASH_DEL(t->procs, p);
+	free_proc(p);
+}
+
+static struct pa_proc *new_proc(struct pa_table *t, const struct pa_proc_info *info)
+{
+	struct pa_proc *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->pid = info->pid;
+	p->start_ns = info->start_ns;
+	p->start_ticks = pa_ns_to_ticks(info->start_ns);
+	TAILQ_INIT(&p->children);
+	pa_entity_id(p->entity_id, sizeof(p->entity_id), t->boot_id, p->pid, p->start_ticks);
+	HASH_ADD(hh, t->procs, pid, sizeof(p->pid), p);
+	t->nr_live++;
+	return p;
+}
+
+struct pa_proc *pa_table_upsert(struct pa_table *t, const struct pa_proc_info *info)
+{
+	struct pa_proc *p = pa_table_find(t, info->pid);
+
+	if (p && p->start_ticks != pa_ns_to_ticks(info->start_ns)) {
+		/* The pid was reused: the old life ended while we were not
+		 * looking (lost events). Its children are not ours. */
+		t->nr_replaced++;
+		pa_table_remove(t, p);
+		p = NULL;
+	}
+	if (!p) {
+		p = new_proc(t, info);
+		if (!p)
+			return NULL;
+	}
+	snprintf(p->comm, sizeof(p->comm), "%s", info->comm ? info->comm : "");
+	p->state = info->state ? info->state : 'R';
+	p->nr_threads = info->nr_threads ? info->nr_threads : 1;
+	if (info->cmdline)
+		pa_table_set_cmdline(p, info->cmdline, false);
+	if (p->ppid != info->ppid || !p->parent) {
+		p->ppid = info->ppid;
+		link_to_parent(t, p);
+	}
+	if (p->parent && p->parent->followed)
+		p->followed = true;
+	return p;
+}
+
+void pa_table_link_orphans(struct pa_table *t)
+{
+	struct pa_proc *p, *tmp;
+
+	HASH_ITER(hh, t->procs, p, tmp) {
+		if (!p->parent)
+			link_to_parent(t, p);
+	}
+}
+
+void pa_table_reparent(struct pa_table *t, struct pa_proc *p, uint32_t newppid)
+{
+	p->ppid = newppid;
+	link_to_parent(t, p);
+}
+
+void pa_table_set_cmdline(struct pa_proc *p, const char *cmdline, bool truncated)
+{
+	char *copy = cmdline ? strdup(cmdline) : NULL;
+
+	if (cmdline && !copy)
+		return; /* keep the old one rather than lose it */
+	free(p->cmdline);
+	p->cmdline = copy;
+	p->cmdline_truncated = truncated;
+}
+
+void pa_table_record_exec(struct pa_proc *p, uint64_t ts_ns, const char *filename)
+{
+	struct pa_exec_record *slot = &p->execs[p->nr_execs % PA_EXEC_HISTORY];
+
+	free(slot->filename);
+	slot->filename = strdup(filename ? filename : "");
+	slot->ts_ns = ts_ns;
+	p->nr_execs++;
+}
+
+const struct pa_exec_record *pa_proc_last_exec(const struct pa_proc *p)
+{
+	if (!p->nr_execs)
+		return NULL;
+	return &p->execs[(p->nr_execs - 1) % PA_EXEC_HISTORY];
+}
+
+struct pa_thread *pa_table_find_thread(const struct pa_table *t, uint32_t tid)
+{
+	struct pa_thread *th;
+
+	HASH_FIND(hh, t->threads, &tid, sizeof(tid), th);
+	return th;
+}
+
+struct pa_thread *pa_table_add_thread(struct pa_table *t, uint32_t tid, uint32_t tgid,
+				      uint64_t start_ns, const char *comm, char state)
+{
+	struct pa_thread *th = pa_table_find_thread(t, tid);
+
+	if (!th) {
+		th = calloc(1, sizeof(*th));
+		if (!th)
+			return NULL;
+		th->tid = tid;
+		HASH_ADD(hh, t->threads, tid, sizeof(th->tid), th);
+	}
+	th->tgid = tgid;
+	th->start_ns = start_ns;
+	th->state = state ? state : 'R';
+	snprintf(th->comm, sizeof(th->comm), "%s", comm ? comm : "");
+	return th;
+}
+
+bool pa_table_remove_thread(struct pa_table *t, uint32_t tid)
+{
+	struct pa_thread *th = pa_table_find_thread(t, tid);
+
+	if (!th)
+		return false;
+	HASH_DEL(t->threads, th);
+	free(th);
+	return true;
+}
+
+bool pa_table_mark_exited(struct pa_table *t, struct pa_proc *p, uint32_t status, uint64_t ts_ns)
+{
+	if (p->exited)
+		return false;
+	p->exited = true;
+	p->exit_status = status;
+	p->exit_ns = ts_ns;
+	p->state = 'Z';
+	p->nr_threads = 0;
+	if (t->nr_live)
+		t->nr_live--;
+	return true;
+}
+
+void pa_table_mark_reaped(struct pa_table *t, struct pa_proc *p, uint64_t ts_ns)
+{
+	(void)t;
+	p->reaped = true;
+	p->reaped_ns = ts_ns;
+	p->state = 'X';
+	/* The kernel handed its children to a new parent before the reap;
+	 * they are no longer under this record. */
+	detach_children(p);
+}
+
+void pa_table_expire(struct pa_table *t, uint64_t now_ns)
+{
+	struct pa_proc *p, *tmp;
+
+	HASH_ITER(hh, t->procs, p, tmp) {
+		if (p->reaped && now_ns >= p->reaped_ns + PA_REAPED_LINGER_NS)
+			pa_table_remove(t, p);
+	}
+}
+
+static void follow(struct pa_proc *p, unsigned depth)
+{
+	struct pa_proc *child;
+
+	p->followed = true;
+	/* A pid tree is at most a few thousand deep; guard against a
+	 * corrupted cycle anyway. */
+	if (depth > 100000)
+		return;
+	TAILQ_FOREACH(child, &p->children, sibling)
+		follow(child, depth + 1);
+}
+
+void pa_table_follow_subtree(struct pa_proc *p)
+{
+	follow(p, 0);
+}

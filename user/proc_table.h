@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The process table: the agent's model of every process and thread.
+ * Filled from /proc at start, then only from events.  A process is named by
+ * (pid, start time): a pid seen again with another start time is a new
+ * process, so pid reuse never merges two lives.  Pure C: no libbpf, no
+ * kernel, so tests drive it with synthetic events.
+ */
+#ifndef PA_PROC_TABLE_H
+#define PA_PROC_TABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <uthash.h>
+
+#include "pa_events.h"
+
+/* Execs remembered per process (the newest win): enough to show a
+ * shell -> wrapper -> binary chain without growing without bound. */
+#define PA_EXEC_HISTORY 4
+/* A reaped process stays this long so that short-lived children are still
+ * seen by the tree and can be named as parents by late events. */
+#define PA_REAPED_LINGER_NS (2ULL * 1000000000ULL)
+#define PA_ENTITY_ID_LEN 96
+
+struct pa_exec_record {
+	uint64_t ts_ns;
+	char *filename;
+};
+
+struct pa_proc {
+	uint32_t pid;
+	uint32_t ppid;
+	uint64_t start_ticks;  /* identity with pid: USER_HZ ticks since boot, as /proc/PID/stat */
+	uint64_t start_ns;     /* boot-clock ns (tick precision when it came from /proc) */
+	char comm[PA_COMM_LEN];
+	char state;            /* R S D T t Z X I, as /proc shows it */
+	uint32_t nr_threads;   /* live threads, the leader included */
+	char *cmdline;         /* argv joined by spaces; NULL for kernel threads */
+	bool cmdline_truncated;
+	struct pa_exec_record execs[PA_EXEC_HISTORY]; /* ring, newest at (nr_execs - 1) */
+	uint32_t nr_execs;     /* execs seen in its life */
+	bool exited;
+	uint32_t exit_status;  /* wait(2) status */
+	uint64_t exit_ns;
+	bool reaped;
+	uint64_t reaped_ns;
+	bool followed;         /* selected by --pid (itself or an ancestor) */
+	bool seen;             /* scratch flag for /proc resyncs */
+	char entity_id[PA_ENTITY_ID_LEN];
+
+	struct pa_proc *parent;
+	TAILQ_HEAD(pa_children, pa_proc) children;
+	TAILQ_ENTRY(pa_proc) sibling;
+	UT_hash_handle hh;
+};
+
+struct pa_thread {
+	uint32_t tid;
+	uint32_t tgid;
+	uint64_t start_ns;
+	char comm[PA_COMM_LEN];
+	char state;
+	UT_hash_handle hh;
+};
+
+/* What a /proc snapshot or a fork tells about a process. */
+struct pa_proc_info {
+	uint32_t pid;
+	uint32_t ppid;
+	uint64_t start_ns;
+	const char *comm;
+	char state;
+	uint32_t nr_threads;
+	const char *cmdline; /* NULL when unknown */
+};
+
+struct pa_table {
+	struct pa_proc *procs;     /* uthash head, by pid */
+	struct pa_thread *threads; /* uthash head, by tid (leaders not included) */
+	char boot_id[40];          /* for entity ids */
+	uint32_t nr_live;          /* processes not yet exited */
+	uint64_t nr_replaced;      /* records dropped because their pid was reused */
+};
+
+uint64_t pa_ns_to_ticks(uint64_t ns);
+
+void pa_table_init(struct pa_table *t, const char *boot_id);
+void pa_table_free(struct pa_table *t);
+
+struct pa_proc *pa_table_find(const struct pa_table *t, uint32_t pid);
+/* The process with this pid if it is the same life (start time matches at
+ * tick precision), else NULL. */
+struct pa_proc *pa_table_find_identity(const struct pa_table *t, uint32_t pid, uint64_t start_ns);
+
+/* Insert or refresh a process.  A record under the same pid with another
+ * start time is a previous life: it is dropped first.  Links the process
+ * under its parent when the parent is known; pa_table_link_orphans() links
+ * the rest after a bulk load. */
+struct pa_proc *pa_table_upsert(struct pa_table *t, const struct pa_proc_info *info);
+void pa_table_link_orphans(struct pa_table *t);
+/* Move p under the process newppid (the kernel reparented it). */
+void pa_table_reparent(struct pa_table *t, struct pa_proc *p, uint32_t newppid);
+
+void pa_table_set_cmdline(struct pa_proc *p, const char *cmdline, bool truncated);
+void pa_table_record_exec(struct pa_proc *p, uint64_t ts_ns, const char *filename);
+const struct pa_exec_record *pa_proc_last_exec(const struct pa_proc *p);
+
+/* Threads other than the leader. */
+struct pa_thread *pa_table_add_thread(struct pa_table *t, uint32_t tid, uint32_t tgid,
+				      uint64_t start_ns, const char *comm, char state);
+/* Forget a thread; returns false if it was not known. */
+bool pa_table_remove_thread(struct pa_table *t, uint32_t tid);
+struct pa_thread *pa_table_find_thread(const struct pa_table *t, uint32_t tid);
+
+/* The process ended (its last thread exited); it is a zombie until reaped.
+ * Returns false if it had already been marked (a repeated report). */
+bool pa_table_mark_exited(struct pa_table *t, struct pa_proc *p, uint32_t status, uint64_t ts_ns);
+void pa_table_mark_reaped(struct pa_table *t, struct pa_proc *p, uint64_t ts_ns);
+/* Drop processes reaped more than PA_REAPED_LINGER_NS before now. */
+void pa_table_expire(struct pa_table *t, uint64_t now_ns);
+void pa_table_remove(struct pa_table *t, struct pa_proc *p);
+
+/* Mark p and all its descendants as followed (--pid). */
+void pa_table_follow_subtree(struct pa_proc *p);
+
+#define pa_table_foreach(t, p, tmp) HASH_ITER(hh, (t)->procs, p, tmp)
+
+#endif /* PA_PROC_TABLE_H */

@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "procfs.h"
+
+#define NS_PER_SEC 1000000000ULL
+#define NS_PER_USER_TICK (NS_PER_SEC / PA_USER_HZ)
+
+/* stat holds 52 numbers of at most 20 digits and a comm of at most 64 bytes
+ * (kernel threads show their full name): 2 KiB always holds all of it. */
+#define STAT_BUF_SIZE 2048
+/* A boot id is a 36-character UUID and a newline. */
+#define BOOT_ID_BUF_SIZE 64
+/* "4294967295/task/4294967295/stat" and the like. */
+#define REL_PATH_SIZE 64
+
+/* The stat fields we use, numbered as in proc(5). */
+enum {
+	STAT_STATE = 3,
+	STAT_PPID = 4,
+	STAT_NUM_THREADS = 20,
+	STAT_STARTTIME = 22,
+};
+
+struct proc_stat {
+	uint32_t pid;
+	uint32_t ppid;
+	uint32_t nr_threads;
+	uint64_t start_ns;
+	char state;
+	char comm[PA_COMM_LEN];
+};
+
+/* Up to size bytes of a file into buf; the length read or -errno.  A short
+ * count is fine: /proc files give everything in one read, tests' files too. */
+static ssize_t read_at(int dir_fd, const char *path, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (len < size) {
+		n = read(fd, buf + len, size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	return err ? err : (ssize_t)len;
+}
+
+/* Digits only: strtoull would also take blanks, a sign and overflow. */
+static bool parse_u64(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!len)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned int d = (unsigned char)s[i] - '0';
+
+		if (d > 9 || v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}
+
+static bool parse_u32(const char *s, size_t len, uint32_t *out)
+{
+	uint64_t v;
+
+	if (!parse_u64(s, len, &v) || v > UINT32_MAX)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* A pid directory name: a decimal number, not 0, without leading zeros
+ * (so that no two names mean the same pid). */
+static bool parse_id(const char *name, uint32_t *id)
+{
+	return name[0] != '0' && parse_u32(name, strlen(name), id);
+}
+
+/* The next blank-separated field after *pos.  A field that runs into the
+ * end of the buffer may have been cut by a short read, so it is refused. */
+static bool next_field(const char **pos, const char *end, const char **field, size_t *len)
+{
+	const char *s = *pos, *e;
+
+	if (s >= end || *s != ' ')
+		return false;
+	s++;
+	for (e = s; e < end && *e != ' ' && *e != '\n'; e++)
+		;
+	if (e == end)
+		return false;
+	*field = s;
+	*len = e - s;
+	*pos = e;
+	return true;
+}
+
+static bool parse_stat_field(struct proc_stat *st, int nr, const char *f, size_t len)
+{
+	uint64_t ticks;
+
+	switch (nr) {
+	case STAT_STATE:
+		st->state = f[0];
+		return len == 1 && ((f[0] >= 'A' && f[0] <= 'Z') || (f[0] >= 'a' && f[0] <= 'z'));
+	case STAT_PPID:
+		return parse_u32(f, len, &st->ppid);
+	case STAT_NUM_THREADS:
+		return parse_u32(f, len, &st->nr_threads);
+	case STAT_STARTTIME:
+		if (!parse_u64(f, len, &ticks) || ticks > UINT64_MAX / NS_PER_USER_TICK)
+			return false;
+		st->start_ns = ticks * NS_PER_USER_TICK;
+		return true;
+	default:
+		return true;
+	}
+}
+
+/*
+ * "pid (comm) state ppid ...".  comm is whatever the task named itself,
+ * spaces and ')' included, so it ends at the last ')': every field after it
+ * is a number.  Anything else unexpected makes the whole line invalid.
+ */
+static int parse_stat(const char *buf, size_t len, struct proc_stat *st)
+{
+	const char *open = memchr(buf, '(', len);
+	const char *close = memrchr(buf, ')', len);
+	const char *pos, *field;
+	size_t comm_len, field_len;
+
+	if (!open || !close || close < open || open == buf || open[-1] != ' ')
+		return -EINVAL;
+	if (!parse_u32(buf, open - 1 - buf, &st->pid))
+		return -EINVAL;
+	comm_len = close - open - 1;
+	if (comm_len >= sizeof(st->comm))
+		comm_len = sizeof(st->comm) - 1;
+	memcpy(st->comm, open + 1, comm_len);
+	st->comm[comm_len] = '\0';
+
+	pos = close + 1;
+	for (int nr = STAT_STATE; nr <= STAT_STARTTIME; nr++) {
+		if (!next_field(&pos, buf + len, &field, &field_len) ||
+		    !parse_stat_field(st, nr, field, field_len))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* path's stat, which must be about task id (a stale or foreign file is not). */
+static int read_stat_at(int dir_fd, const char *path, uint32_t id, struct proc_stat *st)
+{
+	char buf[STAT_BUF_SIZE];
+	ssize_t n = read_at(dir_fd, path, buf, sizeof(buf));
+
+	if (n < 0)
+		return n;
+	if (parse_stat(buf, n, st) || st->pid != id)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * argv joined by spaces into buf, which has room for PA_PROCFS_CMDLINE_MAX
+ * bytes and the NUL; the length, or -errno.  Reading one byte more than we
+ * keep tells whether the command line was longer.  Trailing NULs are all
+ * dropped: setproctitle() users pad their rewritten argv area with them.
+ */
+static ssize_t read_cmdline_at(int pid_fd, char buf[PA_PROCFS_CMDLINE_MAX + 1], bool *truncated)
+{
+	ssize_t n = read_at(pid_fd, "cmdline", buf, PA_PROCFS_CMDLINE_MAX + 1);
+
+	if (n < 0)
+		return n;
+	*truncated = n > PA_PROCFS_CMDLINE_MAX;
+	if (*truncated)
+		n = PA_PROCFS_CMDLINE_MAX;
+	while (n > 0 && buf[n - 1] == '\0')
+		n--;
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+/* Threads other than the leader; one that vanishes meanwhile is skipped. */
+static void load_threads(struct pa_table *t, int pid_fd, uint32_t pid)
+{
+	char path[REL_PATH_SIZE];
+	struct proc_stat st;
+	struct dirent *de;
+	uint32_t tid;
+	DIR *dir;
+	int fd;
+
+	fd = openat(pid_fd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(dir))) {
+		if (!parse_id(de->d_name, &tid) || tid == pid)
+			continue;
+		snprintf(path, sizeof(path), "%u/stat", tid);
+		if (read_stat_at(dirfd(dir), path, tid, &st))
+			continue;
+		pa_table_add_thread(t, tid, pid, st.start_ns, st.comm, st.state);
+	}
+	closedir(dir);
+}
+
+/* One process into t; NULL if it vanished, is malformed or memory ran out.
+ * Everything is read before the table is touched, so a process that goes
+ * away halfway leaves no half-filled record. */
+static struct pa_proc *load_process(struct pa_table *t, int root_fd, const char *name,
+				   uint32_t pid)
+{
+	char cmdline[PA_PROCFS_CMDLINE_MAX + 1];
+	struct pa_proc_info info;
+	struct pa_proc *p = NULL;
+	struct proc_stat st;
+	bool truncated;
+	ssize_t len;
+	int pid_fd;
+
+	pid_fd = openat(root_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pid_fd < 0)
+		return NULL;
+	if (read_stat_at(pid_fd, "stat", pid, &st))
+		goto out;
+	len = read_cmdline_at(pid_fd, cmdline, &truncated);
+	if (len < 0)
+		goto out;
+
+	info = (struct pa_proc_info){
+		.pid = pid,
+		.ppid = st.ppid,
+		.start_ns = st.start_ns,
+		.comm = st.comm,
+		.state = st.state,
+		.nr_threads = st.nr_threads,
+	};
+	p = pa_table_upsert(t, &info);
+	if (!p)
+		goto out;
+	/* Empty: a kernel thread (stays NULL) or a zombie, whose mm is gone;
+	 * a resync must not wipe the command line we knew. */
+	if (len > 0)
+		pa_table_set_cmdline(p, cmdline, truncated);
+	p->seen = true;
+	/* Most processes have one thread: skip the task/ listing for them. */
+	if (st.nr_threads > 1)
+		load_threads(t, pid_fd, pid);
+out:
+	close(pid_fd);
+	return p;
+}
+
+/* Every numeric entry of root into t; the count read or -errno. */
+static int scan(struct pa_table *t, DIR *root)
+{
+	struct dirent *de;
+	int count = 0, err;
+	uint32_t pid;
+
+	for (;;) {
+		errno = 0;
+		de = readdir(root);
+		if (!de) {
+			err = errno;
+			break;
+		}
+		if (parse_id(de->d_name, &pid) && load_process(t, dirfd(root), de->d_name, pid))
+			count++;
+	}
+	/* Children listed before their parent are linked now. */
+	pa_table_link_orphans(t);
+	return err ? -err : count;
+}
+
+int pa_procfs_snapshot(struct pa_table *t, const char *proc_root)
+{
+	DIR *root = opendir(proc_root);
+	int ret;
+
+	if (!root)
+		return -errno;
+	ret = scan(t, root);
+	closedir(root);
+	return ret;
+}
+
+/* Live processes the scan did not see ended while events were lost.
+ * Exited ones stay: their reap event is still to come. */
+static int drop_gone_procs(struct pa_table *t)
+{
+	struct pa_proc *p, *tmp;
+	int removed = 0;
+
+	pa_table_foreach(t, p, tmp) {
+		if (p->seen || p->exited)
+			continue;
+		pa_table_remove(t, p);
+		removed++;
+	}
+	return removed;
+}
+
+/* pa_thread has no scratch flag, so ask /proc about each known thread;
+ * only a definite ENOENT removes one. */
+static void drop_gone_threads(struct pa_table *t, int root_fd)
+{
+	struct pa_thread *th, *tmp;
+	char path[REL_PATH_SIZE];
+
+	HASH_ITER(hh, t->threads, th, tmp) {
+		snprintf(path, sizeof(path), "%u/task/%u", th->tgid, th->tid);
+		if (faccessat(root_fd, path, F_OK, 0) && errno == ENOENT)
+			pa_table_remove_thread(t, th->tid);
+	}
+}
+
+int pa_procfs_resync(struct pa_table *t, const char *proc_root)
+{
+	struct pa_proc *p, *tmp;
+	DIR *root;
+	int ret;
+
+	root = opendir(proc_root);
+	if (!root)
+		return -errno;
+	pa_table_foreach(t, p, tmp)
+		p->seen = false;
+	ret = scan(t, root);
+	/* An incomplete listing proves nothing gone. */
+	if (ret >= 0) {
+		ret = drop_gone_procs(t);
+		drop_gone_threads(t, dirfd(root));
+	}
+	closedir(root);
+	return ret;
+}
+
+int pa_procfs_read_ppid(const char *proc_root, uint32_t pid, uint32_t *ppid)
+{
+	char path[PATH_MAX];
+	struct proc_stat st;
+	int n, err;
+
+	n = snprintf(path, sizeof(path), "%s/%u/stat", proc_root, pid);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	err = read_stat_at(AT_FDCWD, path, pid, &st);
+	if (err)
+		return err;
+	*ppid = st.ppid;
+	return 0;
+}
+
+int pa_procfs_read_boot_id(const char *proc_root, char *buf, size_t size)
+{
+	char id[BOOT_ID_BUF_SIZE];
+	char path[PATH_MAX];
+	ssize_t len;
+	int n;
+
+	n = snprintf(path, sizeof(path), "%s/sys/kernel/random/boot_id", proc_root);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	len = read_at(AT_FDCWD, path, id, sizeof(id));
+	if (len < 0)
+		return len;
+	/* Filling the buffer means it is not a boot id. */
+	if (len == sizeof(id))
+		return -EINVAL;
+	if (len > 0 && id[len - 1] == '\n')
+		len--;
+	if (len == 0)
+		return -EINVAL;
+	if ((size_t)len >= size)
+		return -ERANGE;
+	memcpy(buf, id, len);
+	buf[len] = '\0';
+	return 0;
+}

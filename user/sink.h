@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * A report is one event as the collector understood it, after it was
+ * applied to the process table.  Every sink gets the same reports; a sink
+ * formats them and hands the bytes to its pa_output.
+ */
+#ifndef PA_SINK_H
+#define PA_SINK_H
+
+#include <stdint.h>
+
+#include "clock.h"
+#include "decode.h"
+#include "output.h"
+#include "proc_table.h"
+
+enum pa_action {
+	PA_ACT_FORK,
+	PA_ACT_EXEC,
+	PA_ACT_EXIT,
+	PA_ACT_LOST,
+};
+
+struct pa_report {
+	enum pa_action action;
+	uint64_t ts_ns;               /* boot clock */
+	const struct pa_proc *proc;   /* the process; NULL for lost */
+	const struct pa_proc *parent; /* its parent's record, when the table has it */
+	uint32_t parent_pid;          /* fork: the forking process; else the parent at the time */
+	const char *executable;       /* exec */
+	const struct pa_args *args;   /* exec */
+	uint32_t exit_status;         /* exit: wait(2) status */
+	uint64_t lost;                /* lost: records the kernel could not deliver */
+};
+
+/* What every sink needs to know about where it runs. */
+struct pa_sink_env {
+	const struct pa_clock *clock;
+	const char *hostname;
+};
+
+struct pa_sink {
+	const char *name;
+	void (*emit)(struct pa_sink *s, const struct pa_report *r);
+	void (*destroy)(struct pa_sink *s);
+	const struct pa_sink_env *env;
+	struct pa_output *out;
+};
+
+/* The sinks write into out (not owned). NULL on allocation failure. */
+struct pa_sink *pa_sink_text_new(const struct pa_sink_env *env, struct pa_output *out);
+struct pa_sink *pa_sink_json_new(const struct pa_sink_env *env, struct pa_output *out);
+void pa_sink_destroy(struct pa_sink *s);
+
+const char *pa_action_name(enum pa_action a);
+
+#endif

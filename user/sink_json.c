@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* JSON lines with Elastic Common Schema names (../shared/EVENTS.md). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_writer.h"
+#include "signames.h"
+#include "sink.h"
+#include "strbuf.h"
+
+struct json_sink {
+	struct pa_sink base;
+	struct jw w;
+	struct strbuf scratch; /* command_line is built here, then escaped once */
+};
+
+static void put_time(struct jw *w, const struct pa_sink *s, const char *key, uint64_t boot_ns)
+{
+	char ts[40];
+
+	pa_format_rfc3339(ts, sizeof(ts), pa_clock_wall_ns(s->env->clock, boot_ns));
+	jw_kv_string(w, key, ts);
+}
+
+static void put_event(struct jw *w, const char *kind, const char *type, const char *action)
+{
+	jw_key(w, "event");
+	jw_object_begin(w);
+	jw_kv_string(w, "kind", kind);
+	jw_key(w, "category");
+	jw_array_begin(w);
+	jw_string(w, "process");
+	jw_array_end(w);
+	jw_key(w, "type");
+	jw_array_begin(w);
+	jw_string(w, type);
+	jw_array_end(w);
+	jw_kv_string(w, "action", action);
+	jw_object_end(w);
+}
+
+static void put_args(struct jw *w, struct strbuf *line, const struct pa_args *a)
+{
+	jw_key(w, "args");
+	jw_array_begin(w);
+	for (uint32_t i = 0; i < a->count; i++)
+		jw_string_len(w, a->arg[i], a->len[i]);
+	jw_array_end(w);
+	jw_kv_uint(w, "args_count", a->argc);
+
+	/* ECS: command_line is the args joined by spaces. */
+	sb_reset(line);
+	for (uint32_t i = 0; i < a->count; i++) {
+		if (i)
+			sb_putc(line, ' ');
+		sb_append(line, a->arg[i], a->len[i]);
+	}
+	jw_kv_string_len(w, "command_line", line->buf ? line->buf : "", line->len);
+}
+
+static void put_exit_code(struct jw *w, const struct pa_report *r)
+{
+	struct pa_exit_info info = pa_decode_wait_status(r->exit_status);
+
+	jw_kv_int(w, "exit_code", info.code);
+}
+
+static void put_process(struct json_sink *js, const struct pa_report *r)
+{
+	struct jw *w = &js->w;
+	const struct pa_sink *s = &js->base;
+	const struct pa_proc *p = r->proc;
+	const struct pa_exec_record *last = pa_proc_last_exec(p);
+
+	jw_key(w, "process");
+	jw_object_begin(w);
+	jw_kv_uint(w, "pid", p->pid);
+	jw_kv_string_len(w, "name", p->comm, strnlen(p->comm, sizeof(p->comm)));
+	jw_kv_string(w, "entity_id", p->entity_id);
+	if (p->start_ns)
+		put_time(w, s, "start", p->start_ns);
+	if (r->action == PA_ACT_EXEC) {
+		jw_kv_string(w, "executable", r->executable);
+		put_args(w, &js->scratch, r->args);
+	} else {
+		if (last)
+			jw_kv_string(w, "executable", last->filename);
+		if (p->cmdline)
+			jw_kv_string(w, "command_line", p->cmdline);
+	}
+	if (r->action == PA_ACT_EXIT) {
+		put_time(w, s, "end", r->ts_ns);
+		put_exit_code(w, r);
+	}
+	jw_key(w, "parent");
+	jw_object_begin(w);
+	jw_kv_uint(w, "pid", r->parent_pid);
+	if (r->parent)
+		jw_kv_string(w, "entity_id", r->parent->entity_id);
+	jw_object_end(w);
+	jw_object_end(w);
+}
+
+/* Our own fields, under ptrace_agent.*, only where there is something to say. */
+static void put_agent_fields(struct jw *w, const struct pa_report *r)
+{
+	struct pa_exit_info info;
+	bool truncated = r->action == PA_ACT_EXEC && (r->args->truncated || r->args->argc > r->args->count);
+
+	if (r->action == PA_ACT_LOST) {
+		jw_key(w, "ptrace_agent");
+		jw_object_begin(w);
+		jw_key(w, "lost");
+		jw_object_begin(w);
+		jw_kv_uint(w, "count", r->lost);
+		jw_object_end(w);
+		jw_object_end(w);
+		return;
+	}
+	if (truncated) {
+		jw_key(w, "ptrace_agent");
+		jw_object_begin(w);
+		jw_kv_bool(w, "args_truncated", true);
+		jw_object_end(w);
+		return;
+	}
+	if (r->action != PA_ACT_EXIT)
+		return;
+	info = pa_decode_wait_status(r->exit_status);
+	jw_key(w, "ptrace_agent");
+	jw_object_begin(w);
+	jw_key(w, "exit");
+	jw_object_begin(w);
+	if (info.signal)
+		jw_kv_string(w, "signal", pa_signal_name(info.signal));
+	jw_kv_bool(w, "core_dumped", info.core_dumped);
+	if (r->proc->start_ns && r->ts_ns > r->proc->start_ns)
+		jw_kv_uint(w, "runtime_ms", (r->ts_ns - r->proc->start_ns) / 1000000);
+	jw_object_end(w);
+	jw_object_end(w);
+}
+
+static const char *event_type(enum pa_action a)
+{
+	switch (a) {
+	case PA_ACT_FORK:
+	case PA_ACT_EXEC:
+		return "start";
+	case PA_ACT_EXIT:
+		return "end";
+	case PA_ACT_LOST:
+		return "info";
+	}
+	return "info";
+}
+
+static void json_emit(struct pa_sink *s, const struct pa_report *r)
+{
+	struct json_sink *js = (struct json_sink *)s;
+	struct jw *w = &js->w;
+
+	jw_reset(w);
+	jw_object_begin(w);
+	put_time(w, s, "@timestamp", r->ts_ns);
+	put_event(w, r->action == PA_ACT_LOST ? "alert" : "event", event_type(r->action),
+		  pa_action_name(r->action));
+	jw_key(w, "host");
+	jw_object_begin(w);
+	jw_kv_string(w, "hostname", s->env->hostname);
+	jw_object_end(w);
+	if (r->proc)
+		put_process(js, r);
+	put_agent_fields(w, r);
+	jw_object_end(w);
+	jw_raw(w, "\n", 1);
+	if (jw_failed(w))
+		return; /* out of memory: better a missing line than a broken one */
+	pa_output_write(s->out, w->buf, w->len);
+}
+
+static void json_destroy(struct pa_sink *s)
+{
+	struct json_sink *js = (struct json_sink *)s;
+
+	jw_free(&js->w);
+	sb_free(&js->scratch);
+	free(js);
+}
+
+struct pa_sink *pa_sink_json_new(const struct pa_sink_env *env, struct pa_output *out)
+{
+	struct json_sink *js = calloc(1, sizeof(*js));
+
+	if (!js)
+		return NULL;
+	js->base.name = "json";
+	js->base.emit = json_emit;
+	js->base.destroy = json_destroy;
+	js->base.env = env;
+	js->base.out = out;
+	jw_init(&js->w);
+	sb_init(&js->scratch);
+	return &js->base;
+}

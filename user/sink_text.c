@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The default human stream: one aligned line per event, safe to print on a terminal. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "signames.h"
+#include "sink.h"
+#include "strbuf.h"
+#include "text_escape.h"
+
+struct text_sink {
+	struct pa_sink base;
+	struct strbuf line;
+	bool header_done;
+};
+
+static const char header[] = "TIME         EVENT PID     PPID    COMM             DETAIL\n";
+
+static void put_exec_detail(struct strbuf *sb, const struct pa_report *r)
+{
+	const struct pa_args *a = r->args;
+
+	if (!a || !a->count) {
+		pa_text_quote(sb, r->executable, strlen(r->executable));
+		return;
+	}
+	for (uint32_t i = 0; i < a->count; i++) {
+		if (i)
+			sb_putc(sb, ' ');
+		pa_text_quote(sb, a->arg[i], a->len[i]);
+	}
+	if (a->truncated || a->argc > a->count)
+		sb_printf(sb, " ... (%u args)", a->argc);
+}
+
+static void put_exit_detail(struct strbuf *sb, const struct pa_report *r)
+{
+	struct pa_exit_info info = pa_decode_wait_status(r->exit_status);
+	char span[32];
+
+	if (info.signal)
+		sb_printf(sb, "killed by %s%s", pa_signal_name(info.signal),
+			  info.core_dumped ? " (core dumped)" : "");
+	else
+		sb_printf(sb, "exit %d", info.code);
+	if (r->proc && r->proc->start_ns && r->ts_ns > r->proc->start_ns) {
+		pa_format_span(span, sizeof(span), r->ts_ns - r->proc->start_ns);
+		sb_printf(sb, " after %s", span);
+	}
+}
+
+static void text_emit(struct pa_sink *s, const struct pa_report *r)
+{
+	struct text_sink *ts = (struct text_sink *)s;
+	struct strbuf *sb = &ts->line;
+	char when[32];
+
+	sb_reset(sb);
+	if (!ts->header_done) {
+		sb_puts(sb, header);
+		ts->header_done = true;
+	}
+	pa_format_clock(when, sizeof(when), pa_clock_wall_ns(s->env->clock, r->ts_ns));
+	if (r->action == PA_ACT_LOST) {
+		sb_printf(sb, "%-12s %-5s %-7s %-7s %-16s %llu events lost: ring buffer full (raise --ringbuf-size)\n",
+			  when, "lost", "-", "-", "-", (unsigned long long)r->lost);
+	} else {
+		sb_printf(sb, "%-12s %-5s %-7u %-7u ", when, pa_action_name(r->action), r->proc->pid,
+			  r->parent_pid);
+		pa_text_quote_comm(sb, r->proc->comm);
+		if (r->action == PA_ACT_EXEC)
+			put_exec_detail(sb, r);
+		else if (r->action == PA_ACT_EXIT)
+			put_exit_detail(sb, r);
+		while (sb->len && sb->buf[sb->len - 1] == ' ')
+			sb->len--;
+		sb_putc(sb, '\n');
+	}
+	pa_output_write(s->out, sb->buf, sb->len);
+}
+
+static void text_destroy(struct pa_sink *s)
+{
+	struct text_sink *ts = (struct text_sink *)s;
+
+	sb_free(&ts->line);
+	free(ts);
+}
+
+struct pa_sink *pa_sink_text_new(const struct pa_sink_env *env, struct pa_output *out)
+{
+	struct text_sink *ts = calloc(1, sizeof(*ts));
+
+	if (!ts)
+		return NULL;
+	ts->base.name = "text";
+	ts->base.emit = text_emit;
+	ts->base.destroy = text_destroy;
+	ts->base.env = env;
+	ts->base.out = out;
+	sb_init(&ts->line);
+	return &ts->base;
+}
+
+void pa_sink_destroy(struct pa_sink *s)
+{
+	if (s)
+		s->destroy(s);
+}
+
+const char *pa_action_name(enum pa_action a)
+{
+	switch (a) {
+	case PA_ACT_FORK:
+		return "fork";
+	case PA_ACT_EXEC:
+		return "exec";
+	case PA_ACT_EXIT:
+		return "exit";
+	case PA_ACT_LOST:
+		return "lost";
+	}
+	return "?";
+}
