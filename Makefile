@@ -62,23 +62,25 @@ INTEG_LIB_OBJS := $(patsubst tests/integration/%.c,$(OUTPUT)/tests/integration/%
 TOOL_SRCS := $(wildcard tools/scenarios/*.c tools/bench/*.c)
 TOOL_BINS := $(patsubst %.c,$(OUTPUT)/%,$(TOOL_SRCS))
 
-.PHONY: all run test unit-test integration-test valgrind bench install clean deps format
+.PHONY: all run test bench install clean format
 .DELETE_ON_ERROR:
 
 all: $(AGENT) $(TOOL_BINS)
 
-deps:
-	$(Q)tools/install-deps.sh
-
-run: deps
+# Each of these first installs the Debian packages it needs, then builds
+# in a sub-make (pkg-config may only just have been installed).
+run:
+	$(Q)tools/install-deps.sh build
 	$(Q)$(MAKE) --no-print-directory all
 	$(OUTPUT)/ptrace-agent $(ARGS)
 
-test: deps
+test:
+	$(Q)tools/install-deps.sh test
 	$(Q)$(MAKE) --no-print-directory all unit-bins integ-bins
 	$(Q)tests/run-tests.sh $(OUTPUT)
 
-bench: deps
+bench:
+	$(Q)tools/install-deps.sh bench
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tools/bench/run.sh $(OUTPUT)
 

@@ -9,6 +9,9 @@
 #define JW_MIN_CAP 1024
 /* UINT64_MAX has 20 decimal digits. */
 #define JW_U64_DIGITS 20
+/* Byte-lane masks for scanning a string a 64-bit word at a time. */
+#define JW_ONES 0x0101010101010101ULL
+#define JW_HIGHS 0x8080808080808080ULL
 
 void jw_init(struct jw *w)
 {
@@ -135,6 +138,26 @@ static inline bool jw_is_plain(unsigned char c)
 	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
+/*
+ * Eight bytes at once: true if every one is plain.  Each term sets a
+ * byte's high bit for one kind of special byte (Bit Twiddling Hacks,
+ * "hasless" and "haszero"); borrows and carries only leave a byte that is
+ * itself special, so the answer for the word as a whole is exact.
+ */
+static inline bool jw_word_is_plain(const unsigned char *p)
+{
+	uint64_t x, q, b;
+
+	memcpy(&x, p, sizeof(x));	/* one unaligned load, no aliasing issue */
+	q = x ^ (JW_ONES * '"');
+	b = x ^ (JW_ONES * '\\');
+	return !((((x - JW_ONES * 0x20) & ~x) |	/* < 0x20 */
+		  (x + JW_ONES) | x |		/* >= 0x7f */
+		  ((q - JW_ONES) & ~q) |	/* '"' */
+		  ((b - JW_ONES) & ~b)) &	/* '\\' */
+		 JW_HIGHS);
+}
+
 /* Two-character escapes, by byte; 0 means \u00XX. */
 static const char jw_short_esc[0x80] = {
 	['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f', ['\r'] = 'r',
@@ -164,7 +187,8 @@ static void jw_put_escape(struct jw *w, unsigned char c)
 }
 
 /* The quoted string.  Runs of bytes needing no change (ASCII and
- * well-formed UTF-8) are found first and copied with one memcpy. */
+ * well-formed UTF-8) are found first, ASCII a word at a time, and copied
+ * with one memcpy. */
 static void jw_put_string(struct jw *w, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -173,6 +197,10 @@ static void jw_put_string(struct jw *w, const char *str, size_t len)
 
 	jw_putc(w, '"');
 	while (i < len) {
+		if (len - i >= sizeof(uint64_t) && jw_word_is_plain(s + i)) {
+			i += sizeof(uint64_t);
+			continue;
+		}
 		if (jw_is_plain(s[i])) {
 			i++;
 			continue;

@@ -77,33 +77,28 @@ static int follow_requested(struct agent *a)
 
 /* Hand the followed processes to the kernel filter.  A fork between our
  * /proc read and the map update would be missed, so read /proc again
- * until it shows nothing new. */
+ * until it shows no followed process the filter does not have yet. */
 static int follow_in_kernel(struct agent *a)
 {
-	for (int round = 0; round < 3; round++) {
+	for (int round = 0; round < 5; round++) {
 		struct pa_proc *p, *tmp;
 		unsigned added = 0;
 
 		pa_table_foreach(&a->col.table, p, tmp) {
-			if (p->followed && !p->exited && !p->seen) {
-				if (pa_bpf_follow(&a->bpf, p->pid)) {
-					pa_err("cannot add pid %u to the kernel filter: %s", p->pid, strerror(errno));
-					return -1;
-				}
-				added++;
+			if (!p->followed || p->exited || p->in_kernel_filter)
+				continue;
+			if (pa_bpf_follow(&a->bpf, p->pid)) {
+				pa_err("cannot add pid %u to the kernel filter: %s", p->pid, strerror(errno));
+				return -1;
 			}
-			p->seen = true;
+			p->in_kernel_filter = true;
+			added++;
 		}
-		if (!added && round)
-			break;
-		pa_table_foreach(&a->col.table, p, tmp)
-			p->seen = false;
+		if (!added)
+			return 0;
 		pa_procfs_snapshot(&a->col.table, PROC_ROOT);
-		for (unsigned i = 0; i < a->cfg.nr_pids; i++) {
-			p = pa_table_find(&a->col.table, a->cfg.pids[i]);
-			if (p)
-				pa_table_follow_subtree(p);
-		}
+		if (follow_requested(a))
+			return -1;
 	}
 	return 0;
 }

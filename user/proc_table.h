@@ -47,6 +47,7 @@ struct pa_proc {
 	bool reaped;
 	uint64_t reaped_ns;
 	bool followed;         /* selected by --pid (itself or an ancestor) */
+	bool in_kernel_filter; /* its tgid was handed to the kernel's --pid filter */
 	bool seen;             /* scratch flag for /proc resyncs */
 	char entity_id[PA_ENTITY_ID_LEN];
 

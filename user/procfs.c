@@ -39,8 +39,8 @@ struct proc_stat {
 	char comm[PA_COMM_LEN];
 };
 
-/* Up to size bytes of a file into buf; the length read or -errno.  A short
- * count is fine: /proc files give everything in one read, tests' files too. */
+/* A file into buf until its end or size bytes; the length or -errno.  No
+ * stdio: tens of thousands of processes make per-file buffers add up. */
 static ssize_t read_at(int dir_fd, const char *path, char *buf, size_t size)
 {
 	size_t len = 0;

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -360,6 +361,35 @@ static void test_control_bytes_between_text(void **state)
 	struct jw *w = *state;
 
 	CHECK_STR(w, "a\0b\x1f" "c\x01", "\"a\\u0000b\\u001fc\\u0001\"");
+}
+
+/* Long strings are scanned a word at a time, short ones a byte at a time:
+ * every byte value at every offset of two words must come out as it does
+ * alone (whose output the cases above pin down). */
+static void test_word_scan_matches_byte_scan(void **state)
+{
+	struct jw *w = *state;
+	char in[16], want[64];
+	struct jw alone;
+	unsigned b, pos;
+	int esc_len;
+
+	jw_init(&alone);
+	for (b = 0; b < 256; b++) {
+		in[0] = (char)b;
+		jw_reset(&alone);
+		jw_string_len(&alone, in, 1);
+		esc_len = (int)alone.len - 2;	/* without the quotes */
+		for (pos = 0; pos < sizeof(in); pos++) {
+			memset(in, 'a', sizeof(in));
+			in[pos] = (char)b;
+			snprintf(want, sizeof(want), "\"%.*s%.*s%.*s\"", (int)pos, in,
+				 esc_len, alone.buf + 1, (int)(sizeof(in) - pos - 1),
+				 in + pos + 1);
+			check_str(w, in, sizeof(in), want);
+		}
+	}
+	jw_free(&alone);
 }
 
 static void test_escape_del(void **state)
@@ -943,6 +973,7 @@ int main(void)
 		T(test_slash_not_escaped),
 		T(test_every_control_byte),
 		T(test_control_bytes_between_text),
+		T(test_word_scan_matches_byte_scan),
 		T(test_escape_del),
 		T(test_empty_string),
 		T(test_null_string),

@@ -2,20 +2,25 @@
 /*
  * exec_args [--count N] [--len L]
  *
- * Re-executes itself (/proc/self/exe, same pid) with an argv that is hard
- * to report faithfully: argv[0] "exec_args-target", an empty argument,
- * spaces, quotes and backslashes, tab and newline, UTF-8, invalid UTF-8, a
- * password-looking option, then N (0..2000, default 8) generated arguments
- * "a<i>-" padded with 'x' to exactly L bytes (1..4096, default 16; a prefix
- * longer than L is cut to L bytes).
+ * Re-executes its own file (same pid) with an argv that is hard to report
+ * faithfully: argv[0] "exec_args-target", an empty argument, spaces, quotes
+ * and backslashes, tab and newline, UTF-8, invalid UTF-8, a password-looking
+ * option, then N (0..2000, default 8) generated arguments "a<i>-" padded with
+ * 'x' to exactly L bytes (1..4096, default 16; a prefix longer than L is cut
+ * to L bytes).
  *
  * Before the exec it prints "pid=P argc=K", then one "arg=HEX" line per
  * argument in argv order (lowercase hex of its bytes; the empty argument is
  * "arg=").  Started as "exec_args-target" it exits 0 at once.
  *
+ * execve() takes at most 6 MiB of arguments: the soft stack limit is raised
+ * as far as that needs, and larger N*L (e.g. 2000 x 4096) is refused with
+ * exit code 2 before anything is printed.
+ *
  * Example: exec_args --count 100 --len 64
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,10 +131,26 @@ static int parse_args(int argc, char **argv, long *count, long *len)
 	return 0;
 }
 
-/* Bytes execve() will need on the new stack for @args and the environment. */
-static size_t exec_footprint(char **args, int nargs)
+/*
+ * Exec our file by its real path rather than /proc/self/exe: the kernel
+ * names the new image (comm) after the last path component, and "exe" would
+ * hide which program ran.  /proc/self/exe remains the fallback when the file
+ * is gone or was replaced since we started.
+ */
+static const char *self_path(char *buf, size_t size)
 {
-	size_t total = strlen(SELF_EXE) + 1 + ARG_SLACK;
+	ssize_t n = readlink(SELF_EXE, buf, size - 1);
+
+	if (n <= 0 || (size_t)n >= size - 1)
+		return SELF_EXE;
+	buf[n] = '\0';
+	return access(buf, X_OK) ? SELF_EXE : buf;
+}
+
+/* Bytes execve() will need on the new stack for @args and the environment. */
+static size_t exec_footprint(const char *path, char **args, int nargs)
+{
+	size_t total = strlen(path) + 1 + ARG_SLACK;
 	char **env;
 	int i;
 
@@ -215,6 +236,8 @@ static void print_arg(const char *arg, char *line)
 
 int main(int argc, char **argv)
 {
+	char path_buf[PATH_MAX];
+	const char *path;
 	long count, len;
 	char **args;
 	char *line;
@@ -236,7 +259,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "exec_args: out of memory\n");
 		return EXIT_FAILURE;
 	}
-	if (make_room(exec_footprint(args, nargs))) {
+	path = self_path(path_buf, sizeof(path_buf));
+	if (make_room(exec_footprint(path, args, nargs))) {
 		fprintf(stderr,
 			"exec_args: %d arguments of %ld bytes exceed the execve size limit (at most %lu KiB); lower --count or --len\n",
 			nargs, len, ARG_STACK_CAP >> 10);
@@ -247,7 +271,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < nargs; i++)
 		print_arg(args[i], line);
 
-	execv(SELF_EXE, args);
-	fprintf(stderr, "exec_args: execv %s: %s\n", SELF_EXE, strerror(errno));
+	execv(path, args);
+	fprintf(stderr, "exec_args: execv %s: %s\n", path, strerror(errno));
 	return EXIT_FAILURE;
 }

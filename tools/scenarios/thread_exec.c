@@ -2,8 +2,8 @@
 /*
  * thread_exec
  *
- * Prints "pid=P", then a second thread prints "tid=T" and execs
- * /proc/self/exe as "thread_exec-target" while the main thread sleeps.  The
+ * Prints "pid=P", then a second thread prints "tid=T" and execs this
+ * program's file as "thread_exec-target" while the main thread sleeps.  The
  * exec kills the main thread and the new image keeps pid P although a
  * non-leader thread called execve().  Started as "thread_exec-target" it
  * exits 0 at once.
@@ -11,6 +11,7 @@
  * Example: thread_exec
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -62,15 +63,33 @@ static void emit(const char *fmt, ...)
 	write_all(line, (size_t)len);
 }
 
+/*
+ * Exec our file by its real path rather than /proc/self/exe: the kernel
+ * names the new image (comm) after the last path component, and "exe" would
+ * hide which program ran.  /proc/self/exe remains the fallback when the file
+ * is gone or was replaced since we started.
+ */
+static const char *self_path(char *buf, size_t size)
+{
+	ssize_t n = readlink(SELF_EXE, buf, size - 1);
+
+	if (n <= 0 || (size_t)n >= size - 1)
+		return SELF_EXE;
+	buf[n] = '\0';
+	return access(buf, X_OK) ? SELF_EXE : buf;
+}
+
 static void *exec_thread(void *arg)
 {
 	char *args[] = { TARGET_NAME, NULL };
+	char path_buf[PATH_MAX];
+	const char *path;
 
 	(void)arg;
+	path = self_path(path_buf, sizeof(path_buf));
 	emit("tid=%d", (int)gettid());
-	execv(SELF_EXE, args);
-	fprintf(stderr, "thread_exec: execv %s: %s\n", SELF_EXE,
-		strerror(errno));
+	execv(path, args);
+	fprintf(stderr, "thread_exec: execv %s: %s\n", path, strerror(errno));
 	exit(EXIT_EXEC_FAILED);
 }
 

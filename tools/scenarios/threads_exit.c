@@ -208,9 +208,14 @@ static int start_workers(void)
 	int i, err;
 
 	/* Workers plus main meet at both barriers. */
-	if (pthread_barrier_init(&run.started, NULL, (unsigned)run.nthreads + 1) ||
-	    pthread_barrier_init(&run.go, NULL, (unsigned)run.nthreads + 1))
+	err = pthread_barrier_init(&run.started, NULL, (unsigned)run.nthreads + 1);
+	if (!err)
+		err = pthread_barrier_init(&run.go, NULL, (unsigned)run.nthreads + 1);
+	if (err) {
+		fprintf(stderr, "threads_exit: pthread_barrier_init: %s\n",
+			strerror(err));
 		return -1;
+	}
 	for (i = 0; i < run.nthreads; i++) {
 		w = &run.workers[i];
 		w->index = i;
