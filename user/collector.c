@@ -106,18 +106,6 @@ static void on_fork(struct pa_collector *c, const struct pa_fork_event *e)
 	dispatch(c, &r);
 }
 
-/* A non-leader thread exec'd: it took over the leader's pid and every
- * other thread is gone. */
-static void drop_threads_of(struct pa_collector *c, uint32_t tgid)
-{
-	struct pa_thread *th, *tmp;
-
-	HASH_ITER(hh, c->table.threads, th, tmp) {
-		if (th->tgid == tgid)
-			pa_table_remove_thread(&c->table, th->tid);
-	}
-}
-
 static void set_cmdline_from_args(struct pa_collector *c, struct pa_proc *p)
 {
 	sb_reset(&c->scratch);
@@ -140,8 +128,10 @@ static void on_exec(struct pa_collector *c, const struct pa_exec_event *e)
 		return;
 	c->args.truncated = e->hdr.flags & (PA_F_ARGS_TRUNC | PA_F_ARGS_FAULT);
 	c->args.argc = e->argc;
+	/* Exec leaves one thread; from a non-leader, that thread took over
+	 * the leader's pid. */
 	if (p->nr_threads > 1 || e->old_pid != e->hdr.pid)
-		drop_threads_of(c, e->hdr.tgid);
+		pa_table_remove_threads_of(&c->table, e->hdr.tgid);
 	p->nr_threads = 1;
 	memcpy(p->comm, e->hdr.comm, sizeof(p->comm));
 	p->comm[sizeof(p->comm) - 1] = '\0';

@@ -6,11 +6,6 @@
 #include "proc_table.h"
 #include "entity_id.h"
 
-/* /proc reports start times in USER_HZ ticks, which is 100 on every
- * mainstream architecture; comparing identities at that precision lets a
- * process read from /proc match the same process seen by BPF in ns. */
-#define PA_NS_PER_TICK 10000000ULL
-
 uint64_t pa_ns_to_ticks(uint64_t ns)
 {
 	return ns / PA_NS_PER_TICK;
@@ -94,12 +89,26 @@ struct pa_proc *pa_table_find_identity(const struct pa_table *t, uint32_t pid, u
 	return NULL;
 }
 
+void pa_table_remove_threads_of(struct pa_table *t, uint32_t tgid)
+{
+	struct pa_thread *th, *tmp;
+
+	HASH_ITER(hh, t->threads, th, tmp) {
+		if (th->tgid == tgid) {
+			HASH_DEL(t->threads, th);
+			free(th);
+		}
+	}
+}
+
 /* Children of a dropped record stay in the table, unlinked, until their
  * own parent is known again. */
 void pa_table_remove(struct pa_table *t, struct pa_proc *p)
 {
 	detach_children(p);
 	unlink_from_parent(p);
+	if (p->nr_threads > 1)
+		pa_table_remove_threads_of(t, p->pid);
 	if (!p->exited && t->nr_live)
 		t->nr_live--;
 	HASH_DEL(t->procs, p);

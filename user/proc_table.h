@@ -16,6 +16,14 @@
 
 #include "pa_events.h"
 
+/* /proc/PID/stat counts start times in USER_HZ ticks.  The kernel exports
+ * USER_HZ = 100 on every mainstream architecture (x86, arm64, ppc, s390,
+ * riscv), whatever its internal HZ.  Identities are compared at this
+ * precision so that a process read from /proc matches the same process
+ * seen by BPF in nanoseconds. */
+#define PA_USER_HZ 100
+#define PA_NS_PER_TICK (1000000000ULL / PA_USER_HZ)
+
 /* Execs remembered per process (the newest win): enough to show a
  * shell -> wrapper -> binary chain without growing without bound. */
 #define PA_EXEC_HISTORY 4
@@ -114,6 +122,8 @@ struct pa_thread *pa_table_add_thread(struct pa_table *t, uint32_t tid, uint32_t
 /* Forget a thread; returns false if it was not known. */
 bool pa_table_remove_thread(struct pa_table *t, uint32_t tid);
 struct pa_thread *pa_table_find_thread(const struct pa_table *t, uint32_t tid);
+/* Forget every thread of a process (it exec'd, or its record is dropped). */
+void pa_table_remove_threads_of(struct pa_table *t, uint32_t tgid);
 
 /* The process ended (its last thread exited); it is a zombie until reaped.
  * Returns false if it had already been marked (a repeated report). */

@@ -11,8 +11,6 @@
 
 #include "procfs.h"
 
-#define NS_PER_SEC 1000000000ULL
-#define NS_PER_USER_TICK (NS_PER_SEC / PA_USER_HZ)
 
 /* stat holds 52 numbers of at most 20 digits and a comm of at most 64 bytes
  * (kernel threads show their full name): 2 KiB always holds all of it. */
@@ -133,9 +131,9 @@ static bool parse_stat_field(struct proc_stat *st, int nr, const char *f, size_t
 	case STAT_NUM_THREADS:
 		return parse_u32(f, len, &st->nr_threads);
 	case STAT_STARTTIME:
-		if (!parse_u64(f, len, &ticks) || ticks > UINT64_MAX / NS_PER_USER_TICK)
+		if (!parse_u64(f, len, &ticks) || ticks > UINT64_MAX / PA_NS_PER_TICK)
 			return false;
-		st->start_ns = ticks * NS_PER_USER_TICK;
+		st->start_ns = ticks * PA_NS_PER_TICK;
 		return true;
 	default:
 		return true;

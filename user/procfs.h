@@ -13,11 +13,6 @@
 
 #include "proc_table.h"
 
-/* /proc/PID/stat counts start times in USER_HZ ticks.  The kernel exports
- * USER_HZ = 100 on every mainstream architecture (x86, arm64, ppc, s390,
- * riscv), whatever its internal HZ; proc_table.c's pa_ns_to_ticks() makes
- * the same assumption, and the tests check that the two agree. */
-#define PA_USER_HZ 100
 /* argv bytes read per process; longer command lines are cut and flagged.
  * Matches the default exec-event limit (PA_ARGS_DEFAULT). */
 #define PA_PROCFS_CMDLINE_MAX 4096
