@@ -76,6 +76,11 @@ const char *h_agent_stderr(const struct h_agent *a)
 
 int h_agent_start(struct h_agent *a, const char *const args[])
 {
+	return h_agent_start_as(a, true, args);
+}
+
+int h_agent_start_as(struct h_agent *a, bool json, const char *const args[])
+{
 	const char *argv[64];
 	int argc = 0;
 	long long deadline = h_now_ms() + READY_TIMEOUT_MS;
@@ -87,7 +92,8 @@ int h_agent_start(struct h_agent *a, const char *const args[])
 	snprintf(a->out_path, sizeof(a->out_path), "%s/out.json", a->dir);
 	snprintf(a->err_path, sizeof(a->err_path), "%s/err.txt", a->dir);
 	argv[argc++] = h_build_path("ptrace-agent");
-	argv[argc++] = "--json";
+	if (json)
+		argv[argc++] = "--json";
 	argv[argc++] = "-o";
 	argv[argc++] = a->out_path;
 	for (int i = 0; args && args[i] && argc < 63; i++)
@@ -367,4 +373,71 @@ bool h_wait_for_line(const char *path, const char *needle1, const char *needle2,
 		usleep(10000);
 	} while (h_now_ms() < deadline);
 	return false;
+}
+
+static void slurp(int fd, char *buf, size_t size, size_t *len)
+{
+	ssize_t n = read(fd, buf + *len, size - 1 - *len);
+
+	if (n > 0)
+		*len += n;
+	buf[*len] = '\0';
+}
+
+int h_run(struct h_run *r, const char *const argv[], int uid, int timeout_ms)
+{
+	int out[2], err[2];
+	size_t out_len = 0, err_len = 0;
+	long long deadline = h_now_ms() + timeout_ms;
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(out[1], STDOUT_FILENO);
+		dup2(err[1], STDERR_FILENO);
+		if (uid >= 0 && (setgid(uid) || setuid(uid)))
+			_exit(126);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	for (;;) {
+		struct pollfd p[2] = { { .fd = out[0], .events = POLLIN }, { .fd = err[0], .events = POLLIN } };
+
+		if (h_now_ms() >= deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &r->status, 0);
+			close(out[0]);
+			close(err[0]);
+			return -1;
+		}
+		if (poll(p, 2, 50) > 0) {
+			if (p[0].revents)
+				slurp(out[0], r->out, sizeof(r->out), &out_len);
+			if (p[1].revents)
+				slurp(err[0], r->err, sizeof(r->err), &err_len);
+		}
+		if (waitpid(pid, &r->status, WNOHANG) == pid)
+			break;
+	}
+	slurp(out[0], r->out, sizeof(r->out), &out_len);
+	slurp(err[0], r->err, sizeof(r->err), &err_len);
+	close(out[0]);
+	close(err[0]);
+	return r->status;
+}
+
+int h_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
 }

@@ -31,6 +31,8 @@ struct h_agent {
  * tracing.  Returns 0, or -1 (with the agent's stderr printed) if it
  * exited or did not get ready in time. */
 int h_agent_start(struct h_agent *a, const char *const args[]);
+/* The same, choosing the text stream (json false) or JSON. */
+int h_agent_start_as(struct h_agent *a, bool json, const char *const args[]);
 /* SIGINT, then wait (bounded). Returns the exit code, or -1. */
 int h_agent_stop(struct h_agent *a);
 void h_agent_cleanup(struct h_agent *a);
@@ -85,4 +87,19 @@ long long h_now_ms(void);
 #define PA_HARNESS_WAIT_H
 /* Wait until a line of the file holds both needles (needle2 may be NULL). */
 bool h_wait_for_line(const char *path, const char *needle1, const char *needle2, int timeout_ms);
+#endif
+
+#ifndef PA_HARNESS_RUN_H
+#define PA_HARNESS_RUN_H
+/* Run argv to completion (bounded), capturing stdout and stderr. With
+ * uid >= 0 the child drops to that uid first. Returns the wait status, or
+ * -1 on timeout (the child is killed). */
+struct h_run {
+	char out[1 << 16];
+	char err[1 << 14];
+	int status;
+};
+int h_run(struct h_run *r, const char *const argv[], int uid, int timeout_ms);
+/* Lines in s. */
+int h_lines(const char *s);
 #endif
