@@ -160,7 +160,8 @@ void pa_tree_format_row(struct strbuf *sb, const struct pa_tree_row *row, const 
 {
 	const struct pa_proc *p = row->proc;
 	size_t start = sb->len;
-	bool kernel_thread = !p->cmdline && !p->nr_execs && !p->exited;
+	/* kthreadd (pid 2) parents every kernel thread; shown bracketed as ps does. */
+	bool kernel_thread = p->pid == 2 || p->ppid == 2;
 
 	put_prefix(sb, row, o->unicode);
 	if (kernel_thread)
