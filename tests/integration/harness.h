@@ -46,7 +46,7 @@ struct h_held {
 	pid_t pid;
 	int gate_fd;
 	int out_fd;
-	char out[65536];
+	char out[1 << 20];  /* exec_args prints ~120 KiB of hex */
 	size_t out_len;
 	int status;
 };
