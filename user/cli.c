@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,22 +71,24 @@ void pa_config_defaults(struct pa_config *cfg)
 	cfg->max_args_bytes = PA_ARGS_DEFAULT;
 }
 
+/* Plain decimal only ("1.5", not "0x10" or "1e3", which strtod takes):
+ * what a user types. Rounded to the nanosecond, so "1.001s" is exact. */
 int pa_parse_duration(const char *s, uint64_t *ns)
 {
-	char *end;
+	size_t digits = strspn(s, "0123456789.");
+	const char *unit = s + digits;
 	double v, scale = 1e9;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || errno || !isfinite(v) || v <= 0 || s[0] == '-' || s[0] == '+')
+	if (!digits || memchr(s, '.', digits) != strrchr(s, '.') || (s[0] == '.' && digits == 1))
 		return -1;
-	if (!strcmp(end, "ms"))
+	v = strtod(s, NULL);
+	if (!strcmp(unit, "ms"))
 		scale = 1e6;
-	else if (!strcmp(end, "m"))
+	else if (!strcmp(unit, "m"))
 		scale = 60e9;
-	else if (strcmp(end, "s") && *end)
+	else if (strcmp(unit, "s") && *unit)
 		return -1;
-	v *= scale;
+	v = v * scale + 0.5;
 	if (v < 1 || v > (double)PA_DURATION_MAX_NS)
 		return -1;
 	*ns = (uint64_t)v;
@@ -189,6 +190,23 @@ static int parse_one(int opt, const char *arg, struct pa_config *cfg, char *err,
 	return usage_error("internal error: unhandled option %d", opt);
 }
 
+/* getopt's '?': an unknown option, or a long option given a value it does
+ * not take ("--json=1"; getopt then sets optopt to that option's code). */
+static int unknown_option(const char *word, int optopt_code, char *err, size_t errlen)
+{
+	size_t name_len = strcspn(word, "=");
+
+	if (word[0] != '-' || word[1] != '-')
+		return usage_error("unknown option '-%c' (see --help)", optopt_code);
+	if (word[name_len] == '=' && optopt_code) {
+		for (const struct option *o = long_opts; o->name; o++) {
+			if (o->val == optopt_code)
+				return usage_error("option '--%s' takes no value", o->name);
+		}
+	}
+	return usage_error("unknown option '%s' (see --help)", word);
+}
+
 int pa_cli_parse(int argc, char **argv, struct pa_config *cfg, char *err, size_t errlen)
 {
 	int opt;
@@ -197,11 +215,8 @@ int pa_cli_parse(int argc, char **argv, struct pa_config *cfg, char *err, size_t
 	optind = 0; /* restart getopt: the tests parse many command lines */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":o:p:d:vhV", long_opts, NULL)) != -1) {
-		if (opt == '?') {
-			if (optopt)
-				return usage_error("unknown option '-%c' (see --help)", optopt);
-			return usage_error("unknown option '%s' (see --help)", argv[optind - 1]);
-		}
+		if (opt == '?')
+			return unknown_option(argv[optind - 1], optopt, err, errlen);
 		if (opt == ':')
 			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		if (parse_one(opt, optarg, cfg, err, errlen))

@@ -76,21 +76,23 @@ size_t pa_format_clock(char *buf, size_t size, uint64_t wall_ns)
 	return n < 0 ? 0 : (size_t)n;
 }
 
+/* Truncated, not rounded, so a value never shows as the next unit's
+ * boundary ("1000.0ms" for 999.95 ms). */
 size_t pa_format_span(char *buf, size_t size, uint64_t ns)
 {
+	unsigned long long us = ns / 1000, tenth_ms = ns / 100000, cs = ns / 10000000;
+	unsigned long long sec = ns / NSEC_PER_SEC;
 	int n;
 
 	if (ns < 1000000ULL)
-		n = snprintf(buf, size, "%lluus", (unsigned long long)(ns / 1000));
+		n = snprintf(buf, size, "%lluus", us);
 	else if (ns < NSEC_PER_SEC)
-		n = snprintf(buf, size, "%.1fms", ns / 1e6);
+		n = snprintf(buf, size, "%llu.%llums", tenth_ms / 10, tenth_ms % 10);
 	else if (ns < 60 * NSEC_PER_SEC)
-		n = snprintf(buf, size, "%.2fs", ns / 1e9);
+		n = snprintf(buf, size, "%llu.%02llus", cs / 100, cs % 100);
 	else if (ns < 3600 * NSEC_PER_SEC)
-		n = snprintf(buf, size, "%llum%02llus", (unsigned long long)(ns / (60 * NSEC_PER_SEC)),
-			     (unsigned long long)(ns / NSEC_PER_SEC % 60));
+		n = snprintf(buf, size, "%llum%02llus", sec / 60, sec % 60);
 	else
-		n = snprintf(buf, size, "%lluh%02llum", (unsigned long long)(ns / (3600 * NSEC_PER_SEC)),
-			     (unsigned long long)(ns / (60 * NSEC_PER_SEC) % 60));
+		n = snprintf(buf, size, "%lluh%02llum", sec / 3600, sec / 60 % 60);
 	return n < 0 ? 0 : (size_t)n;
 }

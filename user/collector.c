@@ -181,6 +181,9 @@ static void on_exit_event(struct pa_collector *c, const struct pa_exit_event *e)
 	p = proc_of(c, &e->hdr);
 	if (!p)
 		return;
+	/* No thread outlives its process: drop any whose own exit we missed. */
+	if (p->nr_threads > 1)
+		pa_table_remove_threads_of(&c->table, p->pid);
 	pa_table_remove_thread(&c->table, e->hdr.pid);
 	if (!pa_table_mark_exited(&c->table, p, e->exit_status, e->hdr.ts_ns))
 		return; /* already reported (two threads raced to be last) */

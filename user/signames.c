@@ -19,6 +19,10 @@ const char *pa_signal_name(int sig)
 	abbrev = sigabbrev_np(sig);
 	if (abbrev)
 		snprintf(names[sig], sizeof(names[sig]), "SIG%s", abbrev);
+	else if (sig == SIGRTMIN)
+		snprintf(names[sig], sizeof(names[sig]), "SIGRTMIN");
+	else if (sig == SIGRTMAX)
+		snprintf(names[sig], sizeof(names[sig]), "SIGRTMAX");
 	else if (sig > SIGRTMIN && sig < SIGRTMAX)
 		snprintf(names[sig], sizeof(names[sig]), "SIGRTMIN+%d", sig - SIGRTMIN);
 	else

@@ -3,18 +3,9 @@
 #include <string.h>
 
 #include "text_escape.h"
+#include "utf8.h"
 
 #define PA_COMM_COLUMNS 16
-
-static bool is_control(const unsigned char *s, size_t len, size_t i)
-{
-	if (s[i] < 0x20 || s[i] == 0x7f)
-		return true;
-	/* U+0080..U+009F in UTF-8 are C2 80..C2 9F: C1 controls (CSI is U+009B). */
-	if (s[i] == 0xc2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f)
-		return true;
-	return false;
-}
 
 static void put_hex(struct strbuf *sb, unsigned char c)
 {
@@ -24,25 +15,39 @@ static void put_hex(struct strbuf *sb, unsigned char c)
 	sb_append(sb, esc, sizeof(esc));
 }
 
+/* Bytes to copy as they are at s[i]: 1 for printable ASCII, the length of
+ * a well-formed UTF-8 sequence that is not a C1 control (U+0080..U+009F:
+ * CSI is U+009B); 0 for anything a terminal could act on or misread. */
+static size_t printable_len(const unsigned char *s, size_t len, size_t i)
+{
+	size_t n;
+
+	if (s[i] < 0x80)
+		return s[i] >= 0x20 && s[i] != 0x7f;
+	n = pa_utf8_seq_len(s + i, len - i);
+	if (n == 2 && s[i] == 0xc2 && s[i + 1] <= 0x9f)
+		return 0;
+	return n;
+}
+
 static void escape(struct strbuf *sb, const char *str, size_t len, bool in_quotes)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t run = 0;
+	size_t run = 0, i = 0;
 
-	for (size_t i = 0; i < len; i++) {
-		bool ctl = is_control(s, len, i);
+	while (i < len) {
+		size_t n = printable_len(s, len, i);
 
-		if (!ctl && !(in_quotes && s[i] == '\''))
+		if (n && !(in_quotes && s[i] == '\'')) {
+			i += n;
 			continue;
-		sb_append(sb, str + run, i - run);
-		if (ctl) {
-			put_hex(sb, s[i]);
-			if (s[i] == 0xc2) /* the C1 pair: escape both bytes */
-				put_hex(sb, s[++i]);
-		} else {
-			sb_append(sb, "'\\''", 4);
 		}
-		run = i + 1;
+		sb_append(sb, str + run, i - run);
+		if (n)
+			sb_append(sb, "'\\''", 4);
+		else
+			put_hex(sb, s[i]);
+		run = ++i;
 	}
 	sb_append(sb, str + run, len - run);
 }
@@ -80,7 +85,7 @@ void pa_text_quote_comm(struct strbuf *sb, const char *comm)
 	size_t width;
 
 	escape(sb, comm, strnlen(comm, PA_COMM_COLUMNS), false);
-	width = sb->len - start;
+	width = pa_utf8_columns(sb->buf + start, sb->len - start);
 	while (width++ < PA_COMM_COLUMNS)
 		sb_putc(sb, ' ');
 	sb_putc(sb, ' ');

@@ -140,7 +140,8 @@ static void put_prefix(struct strbuf *sb, const struct pa_tree_row *row, bool un
 		sb_puts(sb, row->last ? (unicode ? "└─" : "`-") : (unicode ? "├─" : "|-"));
 }
 
-/* Columns, not bytes: UTF-8 continuation bytes take no column. */
+/* Columns, not bytes: UTF-8 continuation bytes take no column (as
+ * pa_utf8_columns counts them). */
 static void truncate_columns(struct strbuf *sb, size_t start, size_t width)
 {
 	size_t cols = 0;
