@@ -39,31 +39,38 @@ static int parse_argv(struct cli *c, char **argv)
 /* getopt permutes argv: the array must be writable, hence the compound literal. */
 #define PARSE(c, ...) parse_argv((c), (char *[]){ "ptrace-agent", __VA_ARGS__, NULL })
 
+/* The checks report the caller's line. */
+#define check_ok(c, what) check_ok_at((c), (what), __FILE__, __LINE__)
+#define check_error(c, want, what) check_error_at((c), (want), (what), __FILE__, __LINE__)
+#define check_error_names(c, frag, frag2, what) \
+	check_error_names_at((c), (frag), (frag2), (what), __FILE__, __LINE__)
+
 /* Parsed without error. */
-static void check_ok(const struct cli *c, const char *what)
+static void check_ok_at(const struct cli *c, const char *what, const char *file, int line)
 {
 	if (c->rc == 0)
 		return;
 	print_error("%s: refused with \"%s\"\n", what, c->err);
-	fail();
+	_fail(file, line);
 }
 
 /* Refused, with exactly this message. */
-static void check_error(const struct cli *c, const char *want, const char *what)
+static void check_error_at(const struct cli *c, const char *want, const char *what, const char *file,
+			   int line)
 {
-	CHECK_I(c->rc, -1, what);
-	CHECK_STR(c->err, want, what);
+	synth_check_i(c->rc, -1, what, file, line);
+	synth_check_str(c->err, want, what, file, line);
 }
 
 /* Refused, with one line that names frag (and frag2 unless NULL). */
-static void check_error_names(const struct cli *c, const char *frag, const char *frag2,
-			      const char *what)
+static void check_error_names_at(const struct cli *c, const char *frag, const char *frag2,
+				 const char *what, const char *file, int line)
 {
-	CHECK_I(c->rc, -1, what);
+	synth_check_i(c->rc, -1, what, file, line);
 	if (!strstr(c->err, frag) || (frag2 && !strstr(c->err, frag2)) || strchr(c->err, '\n')) {
 		print_error("%s: message \"%s\" should be one line naming %s%s%s\n", what, c->err,
 			    frag, frag2 ? " and " : "", frag2 ? frag2 : "");
-		fail();
+		_fail(file, line);
 	}
 }
 
@@ -325,7 +332,8 @@ static void test_duration_max(void **state)
 static void test_duration_bad_values(void **state)
 {
 	static const char *const bad[] = { "0", "-1", "5x", "", "0s", "s", "ms", "5 s", "5ss",
-					   "5h", "5S", "-0", "+5", "nan", "inf", "1e400", "0.0000001ms" };
+					   "5h", "5S", "-0", "+5", "nan", "inf", "1e400", "0.0000001ms",
+					   ".", "1..5", "1.2.3s", "5s." };
 	char want[200];
 	struct cli c;
 
@@ -495,17 +503,21 @@ static void test_unknown_long_after_short(void **state)
 	check_error(&c, "unknown option '--bogus' (see --help)", "--bogus after -x");
 }
 
-/* A flag given a value is an error; the message must name the option the
- * user typed, not a garbled or different one. */
+/* A flag given a value is an error; the message names the option the
+ * user meant (getopt reports it through optopt, not as unknown). */
 static void test_flag_with_value(void **state)
 {
 	struct cli c;
 
 	(void)state;
 	PARSE(&c, "--json=1");
-	check_error_names(&c, "--json", NULL, "--json=1");
+	check_error(&c, "option '--json' takes no value", "--json=1");
 	PARSE(&c, "--verbose=yes");
-	check_error_names(&c, "--verbose", NULL, "--verbose=yes");
+	check_error(&c, "option '--verbose' takes no value", "--verbose=yes (a long name for -v)");
+	PARSE(&c, "--js=1");
+	check_error(&c, "option '--json' takes no value", "--js=1 (a prefix)");
+	PARSE(&c, "--tree=x");
+	check_error_names(&c, "--tree", NULL, "--tree=x");
 }
 
 static void test_missing_value(void **state)
@@ -538,6 +550,8 @@ static void test_stray_argument(void **state)
 	check_error(&c, "unexpected argument 'foo' (see --help)", "foo between options");
 	PARSE(&c, "--", "-v");
 	check_error(&c, "unexpected argument '-v' (see --help)", "after --");
+	PARSE(&c, "-");
+	check_error(&c, "unexpected argument '-' (see --help)", "a lone dash");
 }
 
 /* ---- combinations ------------------------------------------------------- */

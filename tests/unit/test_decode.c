@@ -460,6 +460,7 @@ static void test_args_free_resets(void **state)
 
 int main(void)
 {
+#define A(t) cmocka_unit_test_setup_teardown(t, args_setup, args_teardown)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fork_ok),
 		cmocka_unit_test(test_exit_ok),
@@ -479,19 +480,20 @@ int main(void)
 		cmocka_unit_test(test_exec_zero_filename_len),
 		cmocka_unit_test(test_exec_filename_not_terminated),
 		cmocka_unit_test(test_exec_accessors),
-		cmocka_unit_test_setup_teardown(test_split_terminated, args_setup, args_teardown),
-		cmocka_unit_test_setup_teardown(test_split_without_final_nul, args_setup, args_teardown),
-		cmocka_unit_test_setup_teardown(test_split_empty_middle, args_setup, args_teardown),
-		cmocka_unit_test_setup_teardown(test_split_empty_last, args_setup, args_teardown),
-		cmocka_unit_test_setup_teardown(test_split_single_empty_arg, args_setup, args_teardown),
-		cmocka_unit_test_setup_teardown(test_split_zero_args, args_setup, args_teardown),
-		cmocka_unit_test_setup_teardown(test_split_single_long_arg, args_setup, args_teardown),
-		cmocka_unit_test_setup_teardown(test_split_points_into_area, args_setup, args_teardown),
-		cmocka_unit_test_setup_teardown(test_split_grows_past_64, args_setup, args_teardown),
-		cmocka_unit_test_setup_teardown(test_split_exactly_64, args_setup, args_teardown),
-		cmocka_unit_test_setup_teardown(test_split_reuse, args_setup, args_teardown),
-		cmocka_unit_test_setup_teardown(test_args_free_resets, args_setup, args_teardown),
+		A(test_split_terminated),
+		A(test_split_without_final_nul),
+		A(test_split_empty_middle),
+		A(test_split_empty_last),
+		A(test_split_single_empty_arg),
+		A(test_split_zero_args),
+		A(test_split_single_long_arg),
+		A(test_split_points_into_area),
+		A(test_split_grows_past_64),
+		A(test_split_exactly_64),
+		A(test_split_reuse),
+		A(test_args_free_resets),
 	};
+#undef A
 
 	return cmocka_run_group_tests_name("decode", tests, NULL, NULL);
 }

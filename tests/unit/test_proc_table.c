@@ -93,6 +93,7 @@ static void test_init_is_empty(void **state)
 static void test_ns_to_ticks(void **state)
 {
 	(void)state;
+	CHECK_U(PA_NS_PER_TICK, NS_PER_TICK, "USER_HZ 100: 10 ms a tick");
 	CHECK_U(pa_ns_to_ticks(0), 0, "0 ns");
 	CHECK_U(pa_ns_to_ticks(NS_PER_TICK - 1), 0, "just under a tick");
 	CHECK_U(pa_ns_to_ticks(NS_PER_TICK), 1, "one tick");
@@ -462,6 +463,45 @@ static void test_thread_add_twice_updates(void **state)
 	CHECK_U(HASH_COUNT(t->threads), 1, "one thread in the table");
 }
 
+static void test_remove_threads_of(void **state)
+{
+	struct pa_table *t = *state;
+
+	pa_table_add_thread(t, 101, 100, START_A, "a", 'S');
+	pa_table_add_thread(t, 102, 100, START_A, "b", 'S');
+	pa_table_add_thread(t, 201, 200, START_A, "c", 'S');
+	pa_table_remove_threads_of(t, 100);
+	CHECK(pa_table_find_thread(t, 101) == NULL, "first thread of 100 gone");
+	CHECK(pa_table_find_thread(t, 102) == NULL, "second thread of 100 gone");
+	CHECK(pa_table_find_thread(t, 201) != NULL, "a thread of 200 stays");
+	pa_table_remove_threads_of(t, 999);
+	CHECK_U(HASH_COUNT(t->threads), 1, "a tgid without threads changes nothing");
+}
+
+/* A dropped record takes its threads along. */
+static void test_remove_drops_threads(void **state)
+{
+	struct pa_table *t = *state;
+	struct pa_proc *p = add(t, 100, 1, START_A, "x");
+
+	p->nr_threads = 2;
+	pa_table_add_thread(t, 101, 100, START_A, "w", 'S');
+	pa_table_remove(t, p);
+	CHECK(pa_table_find_thread(t, 101) == NULL, "thread of the removed process gone");
+}
+
+static void test_pid_reuse_forgets_old_threads(void **state)
+{
+	struct pa_table *t = *state;
+	struct pa_proc_info old = { .pid = 100, .ppid = 1, .start_ns = START_A, .comm = "old", .nr_threads = 2 };
+	struct pa_proc_info new = { .pid = 100, .ppid = 1, .start_ns = START_B, .comm = "new", .nr_threads = 1 };
+
+	assert_non_null(pa_table_upsert(t, &old));
+	pa_table_add_thread(t, 101, 100, START_A, "w", 'S');
+	assert_non_null(pa_table_upsert(t, &new));
+	CHECK(pa_table_find_thread(t, 101) == NULL, "the old life's thread is gone with it");
+}
+
 /* ---- exit, reap, expire ------------------------------------------------- */
 
 static void test_mark_exited_once(void **state)
@@ -597,43 +637,48 @@ static void test_new_child_of_followed_is_followed(void **state)
 
 int main(void)
 {
+#define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_init_is_empty, setup, teardown),
+		T(test_init_is_empty),
 		cmocka_unit_test(test_ns_to_ticks),
-		cmocka_unit_test_setup_teardown(test_upsert_then_find, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_upsert_keeps_cmdline_when_given, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_comm_is_cut_to_fit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_upsert_same_identity_refreshes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_identity_same_tick_matches, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_identity_other_tick_does_not_match, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_identity_proc_ticks_match_bpf_ns, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pid_reuse_replaces_record, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pid_reuse_unlinks_old_children, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pid_reuse_exited_old_life, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_entity_id_differs_on_pid_reuse, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_entity_id_stable_for_same_identity, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_child_links_to_known_parent, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_link_orphans_after_out_of_order_inserts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_link_orphans_is_idempotent, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_self_parent_is_a_root, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_upsert_with_new_ppid_moves, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reparent, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_remove_unlinks_both_ways, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_set_cmdline, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_last_exec_none, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_exec_history_keeps_newest, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_record_exec_null_filename, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_threads_add_find_remove, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_thread_add_twice_updates, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mark_exited_once, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nr_live_accounting, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mark_reaped_detaches_children, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_expire_before_linger_keeps, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_expire_after_linger_removes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_expire_reaped_without_exit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_follow_subtree_marks_descendants_only, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_new_child_of_followed_is_followed, setup, teardown),
+		T(test_upsert_then_find),
+		T(test_upsert_keeps_cmdline_when_given),
+		T(test_comm_is_cut_to_fit),
+		T(test_upsert_same_identity_refreshes),
+		T(test_identity_same_tick_matches),
+		T(test_identity_other_tick_does_not_match),
+		T(test_identity_proc_ticks_match_bpf_ns),
+		T(test_pid_reuse_replaces_record),
+		T(test_pid_reuse_unlinks_old_children),
+		T(test_pid_reuse_exited_old_life),
+		T(test_entity_id_differs_on_pid_reuse),
+		T(test_entity_id_stable_for_same_identity),
+		T(test_child_links_to_known_parent),
+		T(test_link_orphans_after_out_of_order_inserts),
+		T(test_link_orphans_is_idempotent),
+		T(test_self_parent_is_a_root),
+		T(test_upsert_with_new_ppid_moves),
+		T(test_reparent),
+		T(test_remove_unlinks_both_ways),
+		T(test_set_cmdline),
+		T(test_last_exec_none),
+		T(test_exec_history_keeps_newest),
+		T(test_record_exec_null_filename),
+		T(test_threads_add_find_remove),
+		T(test_thread_add_twice_updates),
+		T(test_remove_threads_of),
+		T(test_remove_drops_threads),
+		T(test_pid_reuse_forgets_old_threads),
+		T(test_mark_exited_once),
+		T(test_nr_live_accounting),
+		T(test_mark_reaped_detaches_children),
+		T(test_expire_before_linger_keeps),
+		T(test_expire_after_linger_removes),
+		T(test_expire_reaped_without_exit),
+		T(test_follow_subtree_marks_descendants_only),
+		T(test_new_child_of_followed_is_followed),
 	};
+#undef T
 
 	return cmocka_run_group_tests_name("proc_table", tests, NULL, NULL);
 }

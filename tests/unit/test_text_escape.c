@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * text_escape: what reaches a terminal.  Control bytes become \xNN (C0,
- * DEL, C1 raw and in UTF-8 form), valid UTF-8 passes, arguments a shell
- * would split are single-quoted, comm is padded to 16 columns.
+ * DEL, C1 raw and in UTF-8 form), as does every byte that is not valid
+ * UTF-8; valid UTF-8 passes, arguments a shell would split are
+ * single-quoted, comm is padded to 16 columns.
  */
 #include <stdio.h>
 
@@ -97,7 +98,6 @@ static void test_c1_utf8_form_escaped(void **state)
 	CHECK_STR(ESC(sb, "\xc2\x80"), "\\xc2\\x80", "U+0080, first C1");
 	CHECK_STR(ESC(sb, "\xc2\x9f"), "\\xc2\\x9f", "U+009F, last C1");
 	CHECK_STR(ESC(sb, "\xc2\xa0"), "\xc2\xa0", "U+00A0 (no-break space) is not C1");
-	CHECK_STR(ESC(sb, "x\xc2"), "x\xc2", "a lone C2 at the end is not a C1 pair");
 }
 
 /* A raw C1 byte (not part of a UTF-8 sequence) is CSI to an 8-bit
@@ -108,6 +108,21 @@ static void test_c1_raw_byte_escaped(void **state)
 
 	CHECK_STR(ESC(sb, "a\x9b" "2Jb"), "a\\x9b2Jb", "raw CSI");
 	CHECK_STR(ESC(sb, "\x80"), "\\x80", "raw 0x80");
+}
+
+/* Bytes that do not form valid UTF-8 are shown as \xNN: a terminal could
+ * misread them, and they are not text anyway. */
+static void test_invalid_utf8_escaped(void **state)
+{
+	struct strbuf *sb = *state;
+
+	CHECK_STR(ESC(sb, "x\xc2"), "x\\xc2", "a lead byte cut off at the end");
+	CHECK_STR(ESC(sb, "\xe2\x9c" "a"), "\\xe2\\x9ca", "a 3-byte sequence missing its last byte");
+	CHECK_STR(ESC(sb, "\xc0\xaf"), "\\xc0\\xaf", "overlong '/'");
+	CHECK_STR(ESC(sb, "\xed\xa0\x80"), "\\xed\\xa0\\x80", "a UTF-16 surrogate");
+	CHECK_STR(ESC(sb, "\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80", "above U+10FFFF");
+	CHECK_STR(ESC(sb, "\xff\xfe"), "\\xff\\xfe", "bytes never in UTF-8");
+	CHECK_STR(ESC(sb, "\xa9" "b"), "\\xa9b", "a stray continuation byte");
 }
 
 static void test_valid_utf8_kept(void **state)
@@ -259,28 +274,31 @@ static void test_comm_appends(void **state)
 
 int main(void)
 {
+#define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_plain_ascii_unchanged, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_c0_controls_escaped, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nul_and_del_escaped, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_c1_utf8_form_escaped, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_c1_raw_byte_escaped, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_valid_utf8_kept, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_utf8_continuation_in_c1_range_kept, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_escape_never_quotes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_escape_appends, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_quote_plain_word_bare, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_quote_empty, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_quote_spaces, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_quote_single_quote, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_quote_shell_metacharacters, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_quote_with_controls, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_comm_padded_to_16, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_comm_reads_at_most_16, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_comm_escaped_not_quoted, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_comm_padding_counts_columns, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_comm_appends, setup, teardown),
+		T(test_plain_ascii_unchanged),
+		T(test_c0_controls_escaped),
+		T(test_nul_and_del_escaped),
+		T(test_c1_utf8_form_escaped),
+		T(test_c1_raw_byte_escaped),
+		T(test_invalid_utf8_escaped),
+		T(test_valid_utf8_kept),
+		T(test_utf8_continuation_in_c1_range_kept),
+		T(test_escape_never_quotes),
+		T(test_escape_appends),
+		T(test_quote_plain_word_bare),
+		T(test_quote_empty),
+		T(test_quote_spaces),
+		T(test_quote_single_quote),
+		T(test_quote_shell_metacharacters),
+		T(test_quote_with_controls),
+		T(test_comm_padded_to_16),
+		T(test_comm_reads_at_most_16),
+		T(test_comm_escaped_not_quoted),
+		T(test_comm_padding_counts_columns),
+		T(test_comm_appends),
 	};
+#undef T
 
 	return cmocka_run_group_tests_name("text_escape", tests, NULL, NULL);
 }

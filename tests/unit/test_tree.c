@@ -41,7 +41,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* cmdline NULL makes a kernel thread (no cmdline, no exec, not exited). */
+/* cmdline NULL: unknown (a kernel thread, or a process /proc did not show). */
 static struct pa_proc *add(struct fixture *f, uint32_t pid, uint32_t ppid, const char *comm,
 			   char state, const char *cmdline)
 {
@@ -212,6 +212,8 @@ static void test_followed_only_nothing_followed(void **state)
 
 /* ---- rows --------------------------------------------------------------- */
 
+/* kthreadd (pid 2) and its children are kernel threads, shown as ps
+ * shows them; a process merely without a command line is not one. */
 static void test_kernel_threads_bracketed(void **state)
 {
 	struct fixture *f = *state;
@@ -219,16 +221,20 @@ static void test_kernel_threads_bracketed(void **state)
 
 	add(f, 2, 0, "kthreadd", 'S', NULL);
 	add(f, 3, 2, "kworker/0:1", 'I', NULL);
+	add(f, 4, 2, "rcu_gp", 'I', "");
 	zombie = add(f, 40, 0, "gone", 'S', NULL);
 	pa_table_mark_exited(&f->table, zombie, 0, START_NS + 1);
 	execd = add(f, 41, 0, "fresh", 'R', NULL);
 	pa_table_record_exec(execd, START_NS + 2, "/bin/fresh");
+	add(f, 42, 0, "nocmd", 'S', NULL);
 	CHECK_STR(render(f, false, false, 0),
 		  "[kthreadd],2 S\n"
-		  "`-[kworker/0:1],3 I\n"
+		  "|-[kworker/0:1],3 I\n"
+		  "`-[rcu_gp],4 I\n"
 		  "gone,40 Z\n"
-		  "fresh,41 R\n",
-		  "no cmdline: bracketed unless exited or exec'd");
+		  "fresh,41 R\n"
+		  "nocmd,42 S\n",
+		  "brackets for kthreadd's family only");
 }
 
 static void test_empty_cmdline_not_printed(void **state)
@@ -244,15 +250,15 @@ static void test_threads_suffix(void **state)
 	struct fixture *f = *state;
 	struct pa_proc *one = add(f, 5, 0, "single", 'S', "single");
 	struct pa_proc *many = add(f, 6, 0, "java", 'S', "java -jar x");
-	struct pa_proc *kt = add(f, 7, 0, "kt", 'S', NULL);
+	struct pa_proc *quiet = add(f, 7, 0, "quiet", 'S', NULL);
 
 	one->nr_threads = 1;
 	many->nr_threads = 42;
-	kt->nr_threads = 2;
+	quiet->nr_threads = 2;
 	CHECK_STR(render(f, false, false, 0),
 		  "single,5 S single\n"
 		  "java,6 S java -jar x {42 threads}\n"
-		  "[kt],7 S {2 threads}\n",
+		  "quiet,7 S {2 threads}\n",
 		  "{N threads} only above one");
 }
 
@@ -417,27 +423,29 @@ static void test_flatten_fields(void **state)
 
 int main(void)
 {
+#define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_small_tree_ascii, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_small_tree_unicode, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sorted_by_pid_regardless_of_insert_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_several_roots_sorted, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_empty_table, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_followed_only, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_followed_only_two_subtrees, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_followed_only_nothing_followed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_kernel_threads_bracketed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_empty_cmdline_not_printed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_threads_suffix, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_controls_escaped, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_width_ascii, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_width_unicode_counts_columns, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_width_never_splits_a_character, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_width_wider_than_row, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_depth_capped_rows, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_depth_capped_drawing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_flatten_fields, setup, teardown),
+		T(test_small_tree_ascii),
+		T(test_small_tree_unicode),
+		T(test_sorted_by_pid_regardless_of_insert_order),
+		T(test_several_roots_sorted),
+		T(test_empty_table),
+		T(test_followed_only),
+		T(test_followed_only_two_subtrees),
+		T(test_followed_only_nothing_followed),
+		T(test_kernel_threads_bracketed),
+		T(test_empty_cmdline_not_printed),
+		T(test_threads_suffix),
+		T(test_controls_escaped),
+		T(test_width_ascii),
+		T(test_width_unicode_counts_columns),
+		T(test_width_never_splits_a_character),
+		T(test_width_wider_than_row),
+		T(test_depth_capped_rows),
+		T(test_depth_capped_drawing),
+		T(test_flatten_fields),
 	};
+#undef T
 
 	return cmocka_run_group_tests_name("tree", tests, NULL, NULL);
 }
