@@ -107,6 +107,10 @@ int h_agent_start_as(struct h_agent *a, bool json, const char *const args[])
 		int fd = open(a->err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
 		dup2(fd, STDERR_FILENO);
+		/* As a shell starts a background job (SIGINT ignored): every
+		 * SIGINT stop in the tests then also checks that the agent's
+		 * signalfd, which blocks the signal first, still receives it. */
+		signal(SIGINT, SIG_IGN);
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
