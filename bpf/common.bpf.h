@@ -72,11 +72,12 @@ static __always_inline __u64 ringbuf_wakeup_flags(void)
 	return BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline __u32 parent_tgid_of(struct task_struct *task)
-{
-	return BPF_CORE_READ(task, real_parent, tgid);
-}
-
+/*
+ * The tp_btf handlers get BTF-typed task pointers: plain member loads are
+ * CO-RE relocated (vmlinux.h marks every struct preserve_access_index) and
+ * compile to direct loads the verifier guards, several times cheaper than
+ * one bpf_probe_read_kernel call per field as BPF_CORE_READ would make.
+ */
 static __always_inline void fill_header(struct pa_event_header *hdr, __u16 type,
 					__u16 size, struct task_struct *task)
 {
@@ -84,12 +85,12 @@ static __always_inline void fill_header(struct pa_event_header *hdr, __u16 type,
 	hdr->size = size;
 	hdr->flags = 0;
 	hdr->ts_ns = bpf_ktime_get_boot_ns();
-	hdr->pid = BPF_CORE_READ(task, pid);
-	hdr->tgid = BPF_CORE_READ(task, tgid);
-	hdr->ppid = parent_tgid_of(task);
+	hdr->pid = task->pid;
+	hdr->tgid = task->tgid;
+	hdr->ppid = task->real_parent->tgid;
 	hdr->reserved = 0;
-	hdr->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
-	BPF_CORE_READ_STR_INTO(&hdr->comm, task, comm);
+	hdr->start_ns = task->group_leader->start_boottime;
+	__builtin_memcpy(hdr->comm, task->comm, sizeof(hdr->comm));
 }
 
 #endif /* PA_COMMON_BPF_H */

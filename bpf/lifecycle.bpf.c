@@ -29,8 +29,8 @@ struct {
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 parent_tgid = BPF_CORE_READ(parent, tgid);
-	__u32 child_tgid = BPF_CORE_READ(child, tgid);
+	__u32 parent_tgid = parent->tgid;
+	__u32 child_tgid = child->tgid;
 	struct pa_fork_event *e;
 
 	if (!tgid_followed(parent_tgid))
@@ -49,10 +49,10 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	fill_header(&e->hdr, PA_EV_FORK, sizeof(*e), child);
 	if (child_tgid == parent_tgid)
 		e->hdr.flags |= PA_F_THREAD;
-	e->parent_pid = BPF_CORE_READ(parent, pid);
+	e->parent_pid = parent->pid;
 	e->parent_tgid = parent_tgid;
-	e->parent_start_ns = BPF_CORE_READ(parent, group_leader, start_boottime);
-	e->task_start_ns = BPF_CORE_READ(child, start_boottime);
+	e->parent_start_ns = parent->group_leader->start_boottime;
+	e->task_start_ns = child->start_boottime;
 	bpf_ringbuf_submit(e, ringbuf_wakeup_flags());
 	return 0;
 }
@@ -63,8 +63,8 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 static __always_inline __u32 read_args(struct pa_exec_event *e, char *dst,
 				       struct task_struct *task)
 {
-	unsigned long arg_start = BPF_CORE_READ(task, mm, arg_start);
-	unsigned long arg_end = BPF_CORE_READ(task, mm, arg_end);
+	unsigned long arg_start = task->mm->arg_start;
+	unsigned long arg_end = task->mm->arg_end;
 	__u64 len = arg_end > arg_start ? arg_end - arg_start : 0;
 
 	if (len > args_max_bytes) {
@@ -88,7 +88,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	__u32 args_len;
 	__u64 size;
 
-	if (!tgid_followed(BPF_CORE_READ(task, tgid)))
+	if (!tgid_followed(task->tgid))
 		return 0;
 	e = bpf_map_lookup_elem(&exec_scratch, &cpu);
 	if (!e)
@@ -96,10 +96,10 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 
 	fill_header(&e->hdr, PA_EV_EXEC, 0, task);
 	e->old_pid = old_pid;
-	e->argc = BPF_CORE_READ(bprm, argc);
+	e->argc = bprm->argc;
 	e->reserved = 0;
 
-	name_len = bpf_probe_read_kernel_str(e->data, PA_FILENAME_MAX, BPF_CORE_READ(bprm, filename));
+	name_len = bpf_probe_read_kernel_str(e->data, PA_FILENAME_MAX, bprm->filename);
 	if (name_len <= 0) {
 		e->data[0] = '\0';
 		name_len = 1;
@@ -121,17 +121,17 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 /* The process's wait(2) status, as its parent will see it. */
 static __always_inline __u32 exit_status_of(struct task_struct *task)
 {
-	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+	struct signal_struct *sig = task->signal;
 
-	if (BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT)
-		return BPF_CORE_READ(sig, group_exit_code);
-	return BPF_CORE_READ(task, group_leader, exit_code);
+	if (sig->flags & SIGNAL_GROUP_EXIT)
+		return sig->group_exit_code;
+	return task->group_leader->exit_code;
 }
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(handle_exit, struct task_struct *task)
 {
-	__u32 tgid = BPF_CORE_READ(task, tgid);
+	__u32 tgid = task->tgid;
 	struct pa_exit_event *e;
 	bool group_dead;
 
@@ -140,7 +140,7 @@ int BPF_PROG(handle_exit, struct task_struct *task)
 	if (exit_has_group_dead)
 		group_dead = ctx[1];
 	else /* older kernels: may report twice when threads race; user space dedups */
-		group_dead = BPF_CORE_READ(task, signal, live.counter) == 0;
+		group_dead = task->signal->live.counter == 0;
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -150,11 +150,11 @@ int BPF_PROG(handle_exit, struct task_struct *task)
 	fill_header(&e->hdr, PA_EV_EXIT, sizeof(*e), task);
 	if (group_dead)
 		e->hdr.flags |= PA_F_GROUP_DEAD;
-	if (BPF_CORE_READ(task, pid) != tgid)
+	if (task->pid != tgid)
 		e->hdr.flags |= PA_F_THREAD;
-	e->exit_status = group_dead ? exit_status_of(task) : BPF_CORE_READ(task, exit_code);
+	e->exit_status = group_dead ? exit_status_of(task) : task->exit_code;
 	e->reserved = 0;
-	e->task_start_ns = BPF_CORE_READ(task, start_boottime);
+	e->task_start_ns = task->start_boottime;
 	bpf_ringbuf_submit(e, ringbuf_wakeup_flags());
 	return 0;
 }
@@ -164,10 +164,10 @@ int BPF_PROG(handle_exit, struct task_struct *task)
 SEC("tp_btf/sched_process_free")
 int BPF_PROG(handle_free, struct task_struct *task)
 {
-	__u32 tgid = BPF_CORE_READ(task, tgid);
+	__u32 tgid = task->tgid;
 	struct pa_free_event *e;
 
-	if (BPF_CORE_READ(task, pid) != tgid)
+	if (task->pid != tgid)
 		return 0;
 	if (!tgid_followed(tgid))
 		return 0;

@@ -6,6 +6,7 @@
 #include "clock.h"
 
 #define NSEC_PER_SEC 1000000000ULL
+#define RFC3339_LEN 27 /* 2026-11-26T06:30:01.123456Z */
 
 static uint64_t now_ns(clockid_t id)
 {
@@ -49,7 +50,6 @@ size_t pa_format_rfc3339(char *buf, size_t size, uint64_t wall_ns)
 	static char cached[24];
 	time_t sec = wall_ns / NSEC_PER_SEC;
 	unsigned usec = (wall_ns % NSEC_PER_SEC) / 1000;
-	int n;
 
 	if (sec != cached_sec) {
 		struct tm tm;
@@ -58,8 +58,24 @@ size_t pa_format_rfc3339(char *buf, size_t size, uint64_t wall_ns)
 		strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
 		cached_sec = sec;
 	}
-	n = snprintf(buf, size, "%s.%06uZ", cached, usec);
-	return n < 0 ? 0 : (size_t)n;
+	/* 19 date-time chars, '.', 6 digits, 'Z': fixed width, so write
+	 * the digits directly instead of a printf per timestamp. */
+	char out[RFC3339_LEN + 1];
+	size_t keep;
+
+	memcpy(out, cached, 19);
+	out[19] = '.';
+	for (int i = 25; i >= 20; i--) {
+		out[i] = '0' + usec % 10;
+		usec /= 10;
+	}
+	out[26] = 'Z';
+	if (!size)
+		return RFC3339_LEN;
+	keep = size - 1 < RFC3339_LEN ? size - 1 : RFC3339_LEN; /* cut like snprintf */
+	memcpy(buf, out, keep);
+	buf[keep] = '\0';
+	return RFC3339_LEN;
 }
 
 size_t pa_format_clock(char *buf, size_t size, uint64_t wall_ns)

@@ -365,6 +365,30 @@ static void test_entity_id_stable_across_restarts(void **state)
 	close(gate[1]);
 }
 
+/* The object as built carries exit_has_group_dead = false, so loading it
+ * as is verifies the exit path for kernels before 6.16 (signal->live),
+ * which the agent never loads on this kernel. */
+static void test_pre_6_16_exit_path_verifies(void **state)
+{
+	char pin[64], cmd[512];
+	int rc;
+
+	(void)state;
+	if (skip_without_bpf())
+		skip();
+	if (system("mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf") != 0) {
+		print_message("SKIPPED: no bpffs at /sys/fs/bpf to pin programs in\n");
+		skip();
+	}
+	snprintf(pin, sizeof(pin), "/sys/fs/bpf/pa-verify-%d", (int)getpid());
+	snprintf(cmd, sizeof(cmd), "bpftool prog loadall '%s' '%s' >/dev/null 2>&1",
+		 h_build_path("agent.bpf.o"), pin);
+	rc = system(cmd);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", pin);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(rc, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +403,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_sigterm_stops_cleanly_and_detaches, teardown),
 		cmocka_unit_test_teardown(test_ring_overflow_is_reported, teardown),
 		cmocka_unit_test_teardown(test_entity_id_stable_across_restarts, teardown),
+		cmocka_unit_test_teardown(test_pre_6_16_exit_path_verifies, teardown),
 	};
 
 	return cmocka_run_group_tests_name("integration: agent", tests, NULL, NULL);
