@@ -208,19 +208,36 @@ setup_configs() {
 # run_one WORKLOAD COUNT CONFIG: one traced run; appends ns/op to the
 # config's result file.
 run_one() {
-	local workload=$1 count=$2 config=$3 line ns
+	local workload=$1 count=$2 config=$3 line ns cpu0 cpu1
 
 	if ! "${START[$config]}"; then
 		stop_tracers
 		die "$config failed to start (see its stderr above)"
 	fi
+	# The tracers' own CPU during the workload (not their start-up): on
+	# two cores it is time the workload cannot have.
+	cpu0=$(tracer_cpu_ns)
 	line=$("$FORKBENCH" "$workload" "$count")
+	cpu1=$(tracer_cpu_ns)
 	stop_tracers
+	echo $(((cpu1 - cpu0) / count)) >>"$TMP_DIR/cpu.$workload.$config"
 
 	ns=${line##*ns_per_op=}
 	[[ $ns =~ ^[0-9]+$ ]] || die "unexpected forkbench output: $line"
 	echo "$ns" >>"$TMP_DIR/result.$workload.$config"
 	printf '  %-10s %-20s %10s ns/op\n' "$workload" "$config" "$ns" >&2
+}
+
+# tracer_cpu_ns: CPU time (ns, from /proc/PID/schedstat) used so far by
+# the running tracers together.
+tracer_cpu_ns() {
+	local pid total=0 ns
+
+	for pid in "${TRACER_PIDS[@]}"; do
+		read -r ns _ <"/proc/$pid/schedstat" || ns=0
+		total=$((total + ns))
+	done
+	echo "$total"
 }
 
 # median FILE: the middle value (mean of the two middle ones if even).
@@ -244,13 +261,16 @@ run_workload() {
 print_table() {
 	local workload config base med
 
-	printf '%-10s %-20s %12s %9s\n' workload config median_ns/op overhead
+	local cpu
+
+	printf '%-10s %-20s %12s %9s %18s\n' workload config median_ns/op overhead tracer_cpu_ns/op
 	for workload in fork-exec fork-exit; do
 		base=$(median "$TMP_DIR/result.$workload.baseline")
 		for config in "${CONFIGS[@]}"; do
 			med=$(median "$TMP_DIR/result.$workload.$config")
-			awk -v w="$workload" -v c="$config" -v m="$med" -v b="$base" \
-				'BEGIN { printf "%-10s %-20s %12d %+8.1f%%\n", w, c, m, (m / b - 1) * 100 }'
+			cpu=$(median "$TMP_DIR/cpu.$workload.$config")
+			awk -v w="$workload" -v c="$config" -v m="$med" -v b="$base" -v u="$cpu" \
+				'BEGIN { printf "%-10s %-20s %12d %+8.1f%% %18d\n", w, c, m, (m / b - 1) * 100, u }'
 		done
 	done
 }
