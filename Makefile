@@ -98,6 +98,16 @@ $(SKEL): $(OUTPUT)/agent.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name agent_bpf > $@
 
 # ---- user space ----------------------------------------------------------
+# Syscall names for the alerts, from the kernel's own numbering in
+# linux-libc-dev ("#define __NR_read 0" -> [0] = "read",).
+SYSCALL_HDR := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)/asm/unistd_64.h
+$(OUTPUT)/syscall_table.inc: $(SYSCALL_HDR) | $(OUTPUT)/user
+	$(call msg,GEN,$@)
+	$(Q)sed -n 's/^#define __NR_\([a-z0-9_]*\)[[:space:]]\{1,\}\([0-9]\{1,\}\)$$/\t[\2] = "\1",/p' $< > $@
+	$(Q)test -s $@ || { echo "no syscall numbers in $<" >&2; exit 1; }
+
+$(OUTPUT)/user/syscall_names.o $(OUTPUT)/asan/syscall_names.o: $(OUTPUT)/syscall_table.inc
+
 $(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@

@@ -27,6 +27,10 @@ const char pa_usage[] =
 	"  -p, --pid PID            only PID and its descendants (repeatable)\n"
 	"  -d, --duration DUR       stop after DUR (e.g. 30s, 500ms, 5m)\n"
 	"\n"
+	"Alerts:\n"
+	"      --zombie-after DUR   report a child not reaped this long after it\n"
+	"                           exited, and its parent (default 5s)\n"
+	"\n"
 	"Tuning:\n"
 	"      --ringbuf-size SIZE  kernel ring buffer (default 4M; power of two)\n"
 	"      --max-args-bytes N   argv bytes kept per exec (default 4096, max 32768)\n"
@@ -46,6 +50,7 @@ enum {
 	OPT_ONCE,
 	OPT_RINGBUF,
 	OPT_MAX_ARGS,
+	OPT_ZOMBIE_AFTER,
 };
 
 static const struct option long_opts[] = {
@@ -57,6 +62,7 @@ static const struct option long_opts[] = {
 	{ "duration", required_argument, NULL, 'd' },
 	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 	{ "max-args-bytes", required_argument, NULL, OPT_MAX_ARGS },
+	{ "zombie-after", required_argument, NULL, OPT_ZOMBIE_AFTER },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -69,6 +75,7 @@ void pa_config_defaults(struct pa_config *cfg)
 	cfg->mode = PA_MODE_STREAM;
 	cfg->ringbuf_bytes = PA_RINGBUF_DEFAULT;
 	cfg->max_args_bytes = PA_ARGS_DEFAULT;
+	cfg->zombie_after_ns = PA_ZOMBIE_AFTER_DEFAULT_NS;
 }
 
 /* Plain decimal only ("1.5", not "0x10" or "1e3", which strtod takes):
@@ -166,6 +173,10 @@ static int parse_one(int opt, const char *arg, struct pa_config *cfg, char *err,
 	case 'd':
 		if (pa_parse_duration(arg, &cfg->duration_ns))
 			return usage_error("invalid duration '%s' for --duration: use a positive number with an optional unit ms, s or m", arg);
+		return 0;
+	case OPT_ZOMBIE_AFTER:
+		if (pa_parse_duration(arg, &cfg->zombie_after_ns))
+			return usage_error("invalid duration '%s' for --zombie-after: use a positive number with an optional unit ms, s or m", arg);
 		return 0;
 	case OPT_RINGBUF:
 		if (pa_parse_size(arg, &v) || v < PA_RINGBUF_MIN || v > PA_RINGBUF_MAX || (v & (v - 1)))

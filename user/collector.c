@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "collector.h"
+#include "detect_zombie.h"
 #include "procfs.h"
 
 void pa_collector_init(struct pa_collector *c, const char *boot_id, const char *proc_root)
@@ -9,6 +10,7 @@ void pa_collector_init(struct pa_collector *c, const char *boot_id, const char *
 	memset(c, 0, sizeof(*c));
 	pa_table_init(&c->table, boot_id);
 	c->proc_root = proc_root;
+	c->zombie_after_ns = PA_ZOMBIE_AFTER_DEFAULT_NS;
 	pa_args_init(&c->args);
 	sb_init(&c->scratch);
 }
@@ -146,20 +148,71 @@ static void on_exec(struct pa_collector *c, const struct pa_exec_event *e)
 	dispatch(c, &r);
 }
 
+/* A namespace's init adopts when no subreaper is nearer: pid 1, or a
+ * process that is pid 1 in its own namespace (a container's init). */
+static bool is_init(const struct pa_collector *c, uint32_t pid)
+{
+	struct pa_task_info info;
+
+	if (pid == 1)
+		return true;
+	return c->proc_root && !pa_procfs_inspect(c->proc_root, pid, &info) && info.ns_pid == 1;
+}
+
+static void report_orphan(struct pa_collector *c, struct pa_proc *child, uint32_t previous,
+			  uint64_t ts_ns)
+{
+	struct pa_report r = { .action = PA_ACT_ORPHANED, .ts_ns = ts_ns };
+	struct pa_task_info info;
+
+	child->orphaned_from = previous;
+	r.proc = child;
+	r.parent = child->parent;
+	r.parent_pid = child->ppid;
+	r.orphan.previous_parent = previous;
+	r.orphan.adopter_is_init = is_init(c, child->ppid);
+	/* A daemon double-forks and calls setsid() on purpose: mark it so
+	 * pipelines can filter it from accidental orphans. */
+	r.orphan.daemon = c->proc_root && !pa_procfs_inspect(c->proc_root, child->pid, &info) &&
+			  info.session == child->pid && info.tty_nr == 0;
+	dispatch(c, &r);
+}
+
 /* The kernel hands the children of an exiting process to a subreaper or
- * init right after the exit tracepoint; by the time we drain the ring it
- * is done, and /proc says to whom. */
-static void reparent_children(struct pa_collector *c, struct pa_proc *p)
+ * init right after the exit tracepoint.  /proc says to whom: the kernel's
+ * own choice, not our guess.  A child it has not moved yet is looked at
+ * again at the next tick. */
+static void adopt_children(struct pa_collector *c, struct pa_proc *p, uint64_t ts_ns)
 {
 	struct pa_proc *child, *tmp;
 	uint32_t ppid;
 
 	for (child = TAILQ_FIRST(&p->children); child; child = tmp) {
 		tmp = TAILQ_NEXT(child, sibling);
-		if (child->exited)
+		if (!c->proc_root || pa_procfs_read_ppid(c->proc_root, child->pid, &ppid)) {
+			child->reparent_pending = false;
 			continue;
-		if (c->proc_root && !pa_procfs_read_ppid(c->proc_root, child->pid, &ppid) && ppid != p->pid)
-			pa_table_reparent(&c->table, child, ppid);
+		}
+		if (ppid == p->pid) {
+			child->reparent_pending = true;
+			continue;
+		}
+		child->reparent_pending = false;
+		pa_table_reparent(&c->table, child, ppid);
+		/* A zombie moves too (its new parent is who must reap it
+		 * now), but only a live process is an orphan. */
+		if (!child->exited)
+			report_orphan(c, child, p->pid, ts_ns);
+	}
+}
+
+static void adopt_pending(struct pa_collector *c, uint64_t now_ns)
+{
+	struct pa_proc *p, *tmp;
+
+	pa_table_foreach(&c->table, p, tmp) {
+		if (p->reparent_pending && p->parent && p->parent->exited)
+			adopt_children(c, p->parent, now_ns);
 	}
 }
 
@@ -187,20 +240,34 @@ static void on_exit_event(struct pa_collector *c, const struct pa_exit_event *e)
 	pa_table_remove_thread(&c->table, e->hdr.pid);
 	if (!pa_table_mark_exited(&c->table, p, e->exit_status, e->hdr.ts_ns))
 		return; /* already reported (two threads raced to be last) */
-	reparent_children(c, p);
 	r.proc = p;
 	r.parent = p->parent;
 	r.parent_pid = e->hdr.ppid;
 	r.exit_status = e->exit_status;
 	dispatch(c, &r);
+	adopt_children(c, p, e->hdr.ts_ns);
 }
 
 static void on_free(struct pa_collector *c, const struct pa_free_event *e)
 {
 	struct pa_proc *p = pa_table_find_identity(&c->table, e->hdr.tgid, e->hdr.start_ns);
+	struct pa_report r = { .action = PA_ACT_REAPED, .ts_ns = e->hdr.ts_ns };
 
-	if (p)
-		pa_table_mark_reaped(&c->table, p, e->hdr.ts_ns);
+	if (!p)
+		return;
+	/* Its children were handed on before it became a zombie. */
+	adopt_children(c, p, e->hdr.ts_ns);
+	pa_table_mark_reaped(&c->table, p, e->hdr.ts_ns);
+	if (!p->zombie_reported)
+		return;
+	/* hdr.ppid is its parent at the end: the one that reaped it, or the
+	 * init or subreaper that adopted it when that parent died. */
+	r.proc = p;
+	r.parent_pid = e->hdr.ppid;
+	r.parent = pa_table_find(&c->table, e->hdr.ppid);
+	r.reaper_pid = e->hdr.ppid;
+	r.zombie.age_ns = e->hdr.ts_ns > p->exit_ns ? e->hdr.ts_ns - p->exit_ns : 0;
+	dispatch(c, &r);
 }
 
 int pa_collector_handle(struct pa_collector *c, const void *data, size_t size)
@@ -242,7 +309,50 @@ void pa_collector_lost(struct pa_collector *c, uint64_t count, uint64_t now_boot
 	dispatch(c, &r);
 }
 
+struct zombie_scan {
+	struct pa_collector *c;
+	uint64_t now_ns;
+};
+
+static void report_zombie(struct zombie_scan *z, const struct pa_zombie_group *g, struct pa_proc *p,
+			  const struct pa_task_info *parent, uint32_t summarized)
+{
+	struct pa_report r = { .action = PA_ACT_ZOMBIE, .ts_ns = z->now_ns };
+
+	r.proc = p;
+	r.parent = pa_table_find(&z->c->table, g->ppid);
+	r.parent_pid = g->ppid;
+	r.zombie.age_ns = z->now_ns - p->exit_ns;
+	r.zombie.parent_holds = g->nr_held;
+	r.zombie.oldest_age_ns = z->now_ns - g->oldest_exit_ns;
+	r.zombie.summarized = summarized;
+	r.zombie.parent = parent;
+	dispatch(z->c, &r);
+}
+
+static void on_zombies(void *ctx, const struct pa_zombie_group *g)
+{
+	struct zombie_scan *z = ctx;
+	struct pa_task_info info;
+	const struct pa_task_info *parent = NULL;
+
+	/* What the parent does instead of reaping: one look per parent. */
+	if (z->c->proc_root && !pa_procfs_inspect(z->c->proc_root, g->ppid, &info))
+		parent = &info;
+	if (g->nr_fresh > PA_ZOMBIE_LIST_MAX) {
+		report_zombie(z, g, g->oldest_fresh, parent, g->nr_fresh);
+		return;
+	}
+	for (uint32_t i = 0; i < g->nr_fresh; i++)
+		report_zombie(z, g, g->fresh[i], parent, 0);
+}
+
 void pa_collector_tick(struct pa_collector *c, uint64_t now_boot_ns)
 {
+	struct zombie_scan z = { .c = c, .now_ns = now_boot_ns };
+
+	adopt_pending(c, now_boot_ns);
+	if (c->zombie_after_ns)
+		pa_detect_zombies(&c->table, now_boot_ns, c->zombie_after_ns, on_zombies, &z);
 	pa_table_expire(&c->table, now_boot_ns);
 }

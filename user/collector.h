@@ -15,6 +15,7 @@
 #include "decode.h"
 #include "proc_table.h"
 #include "sink.h"
+#include "config.h"
 #include "strbuf.h"
 
 #define PA_MAX_SINKS 8
@@ -24,6 +25,7 @@ struct pa_collector {
 	struct pa_sink *sinks[PA_MAX_SINKS];
 	unsigned nr_sinks;
 	const char *proc_root;  /* where to re-read parents after an exit ("/proc") */
+	uint64_t zombie_after_ns; /* --zombie-after; 0 turns zombie alerts off */
 	struct pa_args args;    /* reused for every exec */
 	struct strbuf scratch;
 	uint64_t nr_records;    /* records accepted */
@@ -38,7 +40,8 @@ int pa_collector_add_sink(struct pa_collector *c, struct pa_sink *s);
 int pa_collector_handle(struct pa_collector *c, const void *data, size_t size);
 /* The kernel dropped `count` more records; reported as one `lost` event. */
 void pa_collector_lost(struct pa_collector *c, uint64_t count, uint64_t now_boot_ns);
-/* Periodic housekeeping: forget processes reaped long enough ago. */
+/* Periodic housekeeping: zombie alerts, adopters the kernel had not
+ * chosen yet at the last look, forgetting processes reaped long ago. */
 void pa_collector_tick(struct pa_collector *c, uint64_t now_boot_ns);
 
 #endif

@@ -8,6 +8,9 @@
 #include <stdint.h>
 
 #define PA_MAX_PIDS 64
+/* Zombies are reported after 5 s by default: long enough that a parent
+ * busy for a moment is not blamed, short enough to catch a leak early. */
+#define PA_ZOMBIE_AFTER_DEFAULT_NS (5ULL * 1000000000ULL)
 /* 4 MiB holds ~60,000 lifecycle records: at the 5 ms drain interval that
  * absorbs bursts of over ten million events a second. */
 #define PA_RINGBUF_DEFAULT (4u << 20)
@@ -26,6 +29,7 @@ struct pa_config {
 	uint32_t pids[PA_MAX_PIDS];
 	unsigned nr_pids;
 	uint64_t duration_ns; /* 0: until SIGINT/SIGTERM */
+	uint64_t zombie_after_ns;
 	const char *output;   /* NULL: stdout */
 	uint32_t ringbuf_bytes;
 	uint32_t max_args_bytes;

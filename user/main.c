@@ -177,6 +177,7 @@ static int run(struct agent *a)
 	a->env.clock = &a->clock;
 	a->env.hostname = a->hostname;
 	pa_collector_init(&a->col, a->boot_id, PROC_ROOT);
+	a->col.zombie_after_ns = a->cfg.zombie_after_ns;
 
 	if (a->cfg.mode == PA_MODE_TREE && (a->cfg.once || !isatty(a->out.fd))) {
 		err = pa_procfs_snapshot(&a->col.table, PROC_ROOT) < 0 || follow_requested(a) ||

@@ -58,6 +58,9 @@ struct pa_proc {
 	uint64_t exit_ns;
 	bool reaped;
 	uint64_t reaped_ns;
+	bool zombie_reported;  /* a zombie alert named it: its reap is reported too */
+	bool reparent_pending; /* its parent exited and /proc did not show the adopter yet */
+	uint32_t orphaned_from; /* the parent whose exit orphaned it, 0 if none */
 	bool followed;         /* selected by --pid (itself or an ancestor) */
 	bool in_kernel_filter; /* its tgid was handed to the kernel's --pid filter */
 	bool seen;             /* scratch flag for /proc resyncs */

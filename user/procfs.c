@@ -24,6 +24,8 @@
 enum {
 	STAT_STATE = 3,
 	STAT_PPID = 4,
+	STAT_SESSION = 6,
+	STAT_TTY_NR = 7,
 	STAT_NUM_THREADS = 20,
 	STAT_STARTTIME = 22,
 };
@@ -31,6 +33,8 @@ enum {
 struct proc_stat {
 	uint32_t pid;
 	uint32_t ppid;
+	uint32_t session;
+	uint32_t tty_nr;
 	uint32_t nr_threads;
 	uint64_t start_ns;
 	char state;
@@ -128,6 +132,10 @@ static bool parse_stat_field(struct proc_stat *st, int nr, const char *f, size_t
 		return len == 1 && ((f[0] >= 'A' && f[0] <= 'Z') || (f[0] >= 'a' && f[0] <= 'z'));
 	case STAT_PPID:
 		return parse_u32(f, len, &st->ppid);
+	case STAT_SESSION:
+		return parse_u32(f, len, &st->session);
+	case STAT_TTY_NR:
+		return parse_u32(f, len, &st->tty_nr);
 	case STAT_NUM_THREADS:
 		return parse_u32(f, len, &st->nr_threads);
 	case STAT_STARTTIME:
@@ -410,5 +418,91 @@ int pa_procfs_read_boot_id(const char *proc_root, char *buf, size_t size)
 		return -ERANGE;
 	memcpy(buf, id, len);
 	buf[len] = '\0';
+	return 0;
+}
+
+/* "17 0x3 ..." (in a syscall), "running", or "-1 ..." (blocked outside one). */
+static long parse_syscall(const char *buf, ssize_t len)
+{
+	char *end;
+	long nr;
+
+	if (len <= 0)
+		return PA_SYSCALL_UNKNOWN;
+	if (!strncmp(buf, "running", 7))
+		return PA_SYSCALL_RUNNING;
+	nr = strtol(buf, &end, 10);
+	if (end == buf || nr < -1)
+		return PA_SYSCALL_UNKNOWN;
+	return nr < 0 ? PA_SYSCALL_NONE : nr;
+}
+
+/* Bit SIGCHLD-1 of the status file's SigIgn and SigCgt masks. */
+static enum pa_sig_disposition parse_sigchld(const char *status)
+{
+	const char *ign = strstr(status, "\nSigIgn:\t");
+	const char *cgt = strstr(status, "\nSigCgt:\t");
+	unsigned long long bit = 1ULL << (PA_SIGCHLD - 1);
+
+	if (!ign || !cgt)
+		return PA_SIG_UNKNOWN;
+	if (strtoull(ign + 9, NULL, 16) & bit)
+		return PA_SIG_IGNORED;
+	if (strtoull(cgt + 9, NULL, 16) & bit)
+		return PA_SIG_HANDLED;
+	return PA_SIG_DEFAULT;
+}
+
+/* "NSpid:\t4242\t1": the last number is the pid inside its own namespace. */
+static uint32_t parse_ns_pid(const char *status, uint32_t pid)
+{
+	const char *line = strstr(status, "\nNSpid:");
+	const char *end, *last;
+	uint32_t v;
+
+	if (!line)
+		return pid;
+	line += 7;
+	end = strchr(line, '\n');
+	if (!end)
+		end = line + strlen(line);
+	last = end;
+	while (last > line && last[-1] != '\t' && last[-1] != ' ')
+		last--;
+	return parse_u32(last, end - last, &v) ? v : pid;
+}
+
+int pa_procfs_inspect(const char *proc_root, uint32_t pid, struct pa_task_info *info)
+{
+	char path[PATH_MAX], buf[STAT_BUF_SIZE];
+	struct proc_stat st;
+	ssize_t n;
+	int dir, err;
+
+	memset(info, 0, sizeof(*info));
+	n = snprintf(path, sizeof(path), "%s/%u", proc_root, pid);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return -errno;
+	err = read_stat_at(dir, "stat", pid, &st);
+	if (err) {
+		close(dir);
+		return err;
+	}
+	info->state = st.state;
+	info->ppid = st.ppid;
+	info->session = st.session;
+	info->tty_nr = st.tty_nr;
+	n = read_at(dir, "syscall", buf, sizeof(buf) - 1);
+	info->syscall = parse_syscall(buf, n);
+	n = read_at(dir, "wchan", info->wchan, sizeof(info->wchan) - 1);
+	info->wchan[n > 0 ? n : 0] = '\0';
+	n = read_at(dir, "status", buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	info->sigchld = parse_sigchld(buf);
+	info->ns_pid = parse_ns_pid(buf, pid);
+	close(dir);
 	return 0;
 }

@@ -36,4 +36,31 @@ int pa_procfs_read_ppid(const char *proc_root, uint32_t pid, uint32_t *ppid);
  * buf is too small, -EINVAL if the file is empty, another -errno otherwise. */
 int pa_procfs_read_boot_id(const char *proc_root, char *buf, size_t size);
 
+#define PA_SIGCHLD 17 /* the same on every Linux architecture but alpha, mips, sparc */
+#define PA_SYSCALL_RUNNING (-1L) /* on a CPU in user space */
+#define PA_SYSCALL_NONE (-2L)    /* blocked, but not inside a system call */
+#define PA_SYSCALL_UNKNOWN (-3L) /* not readable (no permission, or gone) */
+
+enum pa_sig_disposition {
+	PA_SIG_UNKNOWN,
+	PA_SIG_DEFAULT,
+	PA_SIG_IGNORED,
+	PA_SIG_HANDLED,
+};
+
+/* What a process is doing now, for the alerts' dossiers. */
+struct pa_task_info {
+	char state;
+	uint32_t ppid;
+	uint32_t session;   /* session id: == pid after setsid() */
+	uint32_t tty_nr;    /* 0: no controlling terminal */
+	uint32_t ns_pid;    /* its pid in its own pid namespace (NSpid's last) */
+	long syscall;       /* the number, or a PA_SYSCALL_* value */
+	char wchan[64];     /* where the kernel waits ("0" or "" when running) */
+	enum pa_sig_disposition sigchld;
+};
+
+/* Read pid's stat, syscall, wchan and status. 0, or -errno (gone, malformed). */
+int pa_procfs_inspect(const char *proc_root, uint32_t pid, struct pa_task_info *info);
+
 #endif /* PA_PROCFS_H */

@@ -13,12 +13,31 @@
 #include "decode.h"
 #include "output.h"
 #include "proc_table.h"
+#include "procfs.h"
 
 enum pa_action {
 	PA_ACT_FORK,
 	PA_ACT_EXEC,
 	PA_ACT_EXIT,
 	PA_ACT_LOST,
+	PA_ACT_ZOMBIE,   /* alert: exited, not reaped past --zombie-after */
+	PA_ACT_REAPED,   /* a reported zombie was finally reaped */
+	PA_ACT_ORPHANED, /* alert: a live process lost its parent */
+};
+
+/* Who has not reaped a zombie, and what it is doing instead. */
+struct pa_zombie_info {
+	uint64_t age_ns;          /* this zombie's time unreaped */
+	uint32_t parent_holds;    /* zombies the parent holds now */
+	uint64_t oldest_age_ns;   /* the parent's oldest zombie */
+	uint32_t summarized;      /* >0: one line for this many new zombies of the parent */
+	const struct pa_task_info *parent; /* NULL when /proc could not tell */
+};
+
+struct pa_orphan_info {
+	uint32_t previous_parent;
+	bool adopter_is_init;     /* else a child subreaper (PR_SET_CHILD_SUBREAPER) */
+	bool daemon;              /* setsid() and no controlling terminal: on purpose */
 };
 
 struct pa_report {
@@ -31,6 +50,9 @@ struct pa_report {
 	const struct pa_args *args;   /* exec */
 	uint32_t exit_status;         /* exit: wait(2) status */
 	uint64_t lost;                /* lost: records the kernel could not deliver */
+	struct pa_zombie_info zombie; /* zombie, reaped (age_ns) */
+	uint32_t reaper_pid;          /* reaped */
+	struct pa_orphan_info orphan; /* orphaned; parent_pid is the adopter */
 };
 
 /* What every sink needs to know about where it runs. */
@@ -53,5 +75,6 @@ struct pa_sink *pa_sink_json_new(const struct pa_sink_env *env, struct pa_output
 void pa_sink_destroy(struct pa_sink *s);
 
 const char *pa_action_name(enum pa_action a);
+const char *pa_sig_disposition_name(enum pa_sig_disposition d);
 
 #endif

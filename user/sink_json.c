@@ -6,6 +6,7 @@
 #include "json_writer.h"
 #include "signames.h"
 #include "sink.h"
+#include "syscall_names.h"
 #include "strbuf.h"
 
 struct json_sink {
@@ -101,12 +102,111 @@ static void put_process(struct json_sink *js, const struct pa_report *r)
 	jw_object_end(w);
 }
 
+static const char *event_type(enum pa_action a)
+{
+	switch (a) {
+	case PA_ACT_FORK:
+	case PA_ACT_EXEC:
+		return "start";
+	case PA_ACT_EXIT:
+	case PA_ACT_REAPED:
+		return "end";
+	case PA_ACT_ORPHANED:
+		return "change";
+	case PA_ACT_LOST:
+	case PA_ACT_ZOMBIE:
+		return "info";
+	}
+	return "info";
+}
+
+static bool is_alert(enum pa_action a)
+{
+	return a == PA_ACT_LOST || a == PA_ACT_ZOMBIE || a == PA_ACT_ORPHANED;
+}
+
+static void put_syscall(struct jw *w, long nr)
+{
+	const char *name = pa_syscall_name(nr);
+
+	if (nr == PA_SYSCALL_RUNNING)
+		jw_kv_string(w, "syscall", "running");
+	else if (nr == PA_SYSCALL_NONE)
+		jw_kv_string(w, "syscall", "none");
+	else if (name)
+		jw_kv_string(w, "syscall", name);
+	else if (nr >= 0)
+		jw_kv_int(w, "syscall_nr", nr);
+}
+
+static void put_zombie(struct jw *w, const struct pa_report *r)
+{
+	const struct pa_zombie_info *z = &r->zombie;
+
+	jw_key(w, "zombie");
+	jw_object_begin(w);
+	jw_kv_uint(w, "age_ms", z->age_ns / 1000000);
+	jw_kv_uint(w, "parent_holds", z->parent_holds);
+	jw_kv_uint(w, "oldest_age_ms", z->oldest_age_ns / 1000000);
+	if (z->summarized)
+		jw_kv_uint(w, "summarized", z->summarized);
+	if (z->parent) {
+		char state[2] = { z->parent->state, '\0' };
+
+		jw_key(w, "parent");
+		jw_object_begin(w);
+		jw_kv_string(w, "state", state);
+		put_syscall(w, z->parent->syscall);
+		jw_kv_string(w, "wchan", z->parent->wchan);
+		jw_kv_string(w, "sigchld", pa_sig_disposition_name(z->parent->sigchld));
+		jw_object_end(w);
+	}
+	jw_object_end(w);
+}
+
+/* Alert and life-cycle details beyond ECS, under ptrace_agent.*. */
+static void put_detector_fields(struct jw *w, const struct pa_report *r)
+{
+	switch (r->action) {
+	case PA_ACT_ZOMBIE:
+		put_zombie(w, r);
+		return;
+	case PA_ACT_REAPED:
+		jw_key(w, "reaped");
+		jw_object_begin(w);
+		jw_kv_uint(w, "by_pid", r->reaper_pid);
+		jw_kv_uint(w, "zombie_ms", r->zombie.age_ns / 1000000);
+		jw_object_end(w);
+		return;
+	case PA_ACT_ORPHANED:
+		jw_key(w, "previous_parent");
+		jw_object_begin(w);
+		jw_kv_uint(w, "pid", r->orphan.previous_parent);
+		jw_object_end(w);
+		jw_key(w, "orphan");
+		jw_object_begin(w);
+		jw_kv_string(w, "adopter", r->orphan.adopter_is_init ? "init" : "subreaper");
+		jw_kv_bool(w, "daemon", r->orphan.daemon);
+		jw_object_end(w);
+		return;
+	default:
+		return;
+	}
+}
+
 /* Our own fields, under ptrace_agent.*, only where there is something to say. */
 static void put_agent_fields(struct jw *w, const struct pa_report *r)
 {
 	struct pa_exit_info info;
 	bool truncated = r->action == PA_ACT_EXEC && (r->args->truncated || r->args->argc > r->args->count);
 
+	if (r->action == PA_ACT_ZOMBIE || r->action == PA_ACT_REAPED || r->action == PA_ACT_ORPHANED) {
+		jw_key(w, "ptrace_agent");
+		jw_object_begin(w);
+		put_detector_fields(w, r);
+		jw_object_end(w);
+		return;
+	}
 	if (r->action == PA_ACT_LOST) {
 		jw_key(w, "ptrace_agent");
 		jw_object_begin(w);
@@ -140,20 +240,6 @@ static void put_agent_fields(struct jw *w, const struct pa_report *r)
 	jw_object_end(w);
 }
 
-static const char *event_type(enum pa_action a)
-{
-	switch (a) {
-	case PA_ACT_FORK:
-	case PA_ACT_EXEC:
-		return "start";
-	case PA_ACT_EXIT:
-		return "end";
-	case PA_ACT_LOST:
-		return "info";
-	}
-	return "info";
-}
-
 static void json_emit(struct pa_sink *s, const struct pa_report *r)
 {
 	struct json_sink *js = (struct json_sink *)s;
@@ -162,7 +248,7 @@ static void json_emit(struct pa_sink *s, const struct pa_report *r)
 	jw_reset(w);
 	jw_object_begin(w);
 	put_time(w, s, "@timestamp", r->ts_ns);
-	put_event(w, r->action == PA_ACT_LOST ? "alert" : "event", event_type(r->action),
+	put_event(w, is_alert(r->action) ? "alert" : "event", event_type(r->action),
 		  pa_action_name(r->action));
 	jw_key(w, "host");
 	jw_object_begin(w);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "signames.h"
+#include "syscall_names.h"
 #include "sink.h"
 #include "strbuf.h"
 #include "text_escape.h"
@@ -15,7 +16,7 @@ struct text_sink {
 	bool header_done;
 };
 
-static const char header[] = "TIME         EVENT PID     PPID    COMM             DETAIL\n";
+static const char header[] = "TIME         EVENT  PID     PPID    COMM             DETAIL\n";
 
 static void put_exec_detail(struct strbuf *sb, const struct pa_report *r)
 {
@@ -50,6 +51,58 @@ static void put_exit_detail(struct strbuf *sb, const struct pa_report *r)
 	}
 }
 
+/* "in clock_nanosleep", "running", "blocked" */
+static void put_syscall(struct strbuf *sb, long nr)
+{
+	const char *name = pa_syscall_name(nr);
+
+	if (nr == PA_SYSCALL_RUNNING)
+		sb_puts(sb, "running");
+	else if (nr == PA_SYSCALL_NONE)
+		sb_puts(sb, "blocked outside a syscall");
+	else if (name)
+		sb_printf(sb, "in %s", name);
+	else if (nr >= 0)
+		sb_printf(sb, "in syscall %ld", nr);
+	else
+		sb_puts(sb, "doing something unknown");
+}
+
+static void put_zombie_detail(struct strbuf *sb, const struct pa_report *r)
+{
+	const struct pa_zombie_info *z = &r->zombie;
+	char age[32], oldest[32];
+
+	pa_format_span(age, sizeof(age), z->age_ns);
+	pa_format_span(oldest, sizeof(oldest), z->oldest_age_ns);
+	sb_printf(sb, "not reaped for %s; parent %u", age, r->parent_pid);
+	if (z->parent) {
+		sb_printf(sb, " is %c ", z->parent->state);
+		put_syscall(sb, z->parent->syscall);
+		sb_printf(sb, ", SIGCHLD %s", pa_sig_disposition_name(z->parent->sigchld));
+	}
+	sb_printf(sb, "; it holds %u zombie%s, oldest %s", z->parent_holds, z->parent_holds == 1 ? "" : "s",
+		  oldest);
+	if (z->summarized)
+		sb_printf(sb, " (%u new ones, summarized)", z->summarized);
+}
+
+static void put_reaped_detail(struct strbuf *sb, const struct pa_report *r)
+{
+	char age[32];
+
+	pa_format_span(age, sizeof(age), r->zombie.age_ns);
+	sb_printf(sb, "reaped by %u after %s as a zombie", r->reaper_pid, age);
+}
+
+static void put_orphan_detail(struct strbuf *sb, const struct pa_report *r)
+{
+	sb_printf(sb, "parent %u exited; adopted by %s %u", r->orphan.previous_parent,
+		  r->orphan.adopter_is_init ? "init" : "subreaper", r->parent_pid);
+	if (r->orphan.daemon)
+		sb_puts(sb, " (daemon: own session, no terminal)");
+}
+
 static void text_emit(struct pa_sink *s, const struct pa_report *r)
 {
 	struct text_sink *ts = (struct text_sink *)s;
@@ -63,16 +116,22 @@ static void text_emit(struct pa_sink *s, const struct pa_report *r)
 	}
 	pa_format_clock(when, sizeof(when), pa_clock_wall_ns(s->env->clock, r->ts_ns));
 	if (r->action == PA_ACT_LOST) {
-		sb_printf(sb, "%-12s %-5s %-7s %-7s %-16s %llu events lost: ring buffer full (raise --ringbuf-size)\n",
+		sb_printf(sb, "%-12s %-6s %-7s %-7s %-16s %llu events lost: ring buffer full (raise --ringbuf-size)\n",
 			  when, "lost", "-", "-", "-", (unsigned long long)r->lost);
 	} else {
-		sb_printf(sb, "%-12s %-5s %-7u %-7u ", when, pa_action_name(r->action), r->proc->pid,
+		sb_printf(sb, "%-12s %-6.6s %-7u %-7u ", when, pa_action_name(r->action), r->proc->pid,
 			  r->parent_pid);
 		pa_text_quote_comm(sb, r->proc->comm);
 		if (r->action == PA_ACT_EXEC)
 			put_exec_detail(sb, r);
 		else if (r->action == PA_ACT_EXIT)
 			put_exit_detail(sb, r);
+		else if (r->action == PA_ACT_ZOMBIE)
+			put_zombie_detail(sb, r);
+		else if (r->action == PA_ACT_REAPED)
+			put_reaped_detail(sb, r);
+		else if (r->action == PA_ACT_ORPHANED)
+			put_orphan_detail(sb, r);
 		while (sb->len && sb->buf[sb->len - 1] == ' ')
 			sb->len--;
 		sb_putc(sb, '\n');
@@ -120,6 +179,27 @@ const char *pa_action_name(enum pa_action a)
 		return "exit";
 	case PA_ACT_LOST:
 		return "lost";
+	case PA_ACT_ZOMBIE:
+		return "zombie";
+	case PA_ACT_REAPED:
+		return "reaped";
+	case PA_ACT_ORPHANED:
+		return "orphaned";
 	}
 	return "?";
+}
+
+const char *pa_sig_disposition_name(enum pa_sig_disposition d)
+{
+	switch (d) {
+	case PA_SIG_DEFAULT:
+		return "default";
+	case PA_SIG_IGNORED:
+		return "ignored";
+	case PA_SIG_HANDLED:
+		return "handled";
+	case PA_SIG_UNKNOWN:
+		break;
+	}
+	return "unknown";
 }

@@ -177,6 +177,8 @@ void pa_tree_format_row(struct strbuf *sb, const struct pa_tree_row *row, const 
 	}
 	if (p->nr_threads > 1)
 		sb_printf(sb, " {%u threads}", p->nr_threads);
+	if (p->orphaned_from)
+		sb_printf(sb, " (orphan of %u)", p->orphaned_from);
 	if (o->width)
 		truncate_columns(sb, start, o->width);
 	sb_putc(sb, '\n');

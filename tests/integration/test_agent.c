@@ -222,11 +222,11 @@ static void test_text_stream_reports_exit(void **state)
 		skip();
 	assert_int_equal(h_agent_start_as(&agent, false, args), 0);
 	assert_true(h_run(&s, scen, -1, RUN_TIMEOUT_MS) >= 0);
-	snprintf(want, sizeof(want), "exit  %ld ", h_kv_long(s.out, "child", 0));
+	snprintf(want, sizeof(want), "exit   %ld ", h_kv_long(s.out, "child", 0));
 	assert_true(h_wait_for_line(agent.out_path, want, "exit 42 after", 10000));
 	assert_int_equal(h_agent_stop(&agent), 0);
 	assert_non_null(strstr(h_agent_stderr(&agent), "stopped after"));
-	assert_true(h_wait_for_line(agent.out_path, "TIME         EVENT PID", NULL, 0));
+	assert_true(h_wait_for_line(agent.out_path, "TIME         EVENT  PID", NULL, 0));
 }
 
 static void test_duration_stops_by_itself(void **state)

@@ -1021,7 +1021,7 @@ static void test_exit_without_proc_root_keeps_links(void **state)
 
 /* ---- the text stream ---------------------------------------------------- */
 
-static const char header[] = "TIME         EVENT PID     PPID    COMM             DETAIL\n";
+static const char header[] = "TIME         EVENT  PID     PPID    COMM             DETAIL\n";
 
 static void test_text_header_once(void **state)
 {
@@ -1046,8 +1046,8 @@ static void test_text_fork_line(void **state)
 	FEED(f, e);
 	drain(f);
 	CHECK_STR(f->text,
-		  "TIME         EVENT PID     PPID    COMM             DETAIL\n"
-		  "22:13:50.250 fork  200     100     bash\n",
+		  "TIME         EVENT  PID     PPID    COMM             DETAIL\n"
+		  "22:13:50.250 fork   200     100     bash\n",
 		  "header and fork line (TZ=UTC)");
 }
 
@@ -1061,7 +1061,7 @@ static void test_text_exec_line_quotes_args(void **state)
 				ARGS("sh\0-c\0echo 'hi' > /tmp/x\0\0"), 4, 0));
 	drain(f);
 	CHECK_STR(f->text + sizeof(header) - 1,
-		  "22:13:50.000 exec  200     100     sh               sh -c 'echo '\\''hi'\\'' > /tmp/x' ''\n",
+		  "22:13:50.000 exec   200     100     sh               sh -c 'echo '\\''hi'\\'' > /tmp/x' ''\n",
 		  "args shell-quoted, the empty one as ''");
 }
 
@@ -1073,7 +1073,7 @@ static void test_text_exec_truncated_shows_count(void **state)
 				ARGS("cc\0-o\0/very/lo"), 7, PA_F_ARGS_TRUNC));
 	drain(f);
 	CHECK_STR(f->text + sizeof(header) - 1,
-		  "22:13:50.000 exec  200     100     bash             cc -o /very/lo ... (7 args)\n",
+		  "22:13:50.000 exec   200     100     bash             cc -o /very/lo ... (7 args)\n",
 		  "truncated argv and the true count");
 }
 
@@ -1084,7 +1084,7 @@ static void test_text_exec_without_args_shows_executable(void **state)
 	feed_exec(f, synth_exec(30 * NS_PER_SEC, &child, 200, "/opt/my tool", NULL, 0, 1, PA_F_ARGS_FAULT));
 	drain(f);
 	CHECK_STR(f->text + sizeof(header) - 1,
-		  "22:13:50.000 exec  200     100     bash             '/opt/my tool'\n",
+		  "22:13:50.000 exec   200     100     bash             '/opt/my tool'\n",
 		  "argv unreadable: the executable, quoted");
 }
 
@@ -1096,7 +1096,7 @@ static void test_text_exit_code_line(void **state)
 	FEED(f, e);
 	drain(f);
 	CHECK_STR(f->text + sizeof(header) - 1,
-		  "22:13:41.500 exit  200     100     bash             exit 3 after 1.50s\n",
+		  "22:13:41.500 exit   200     100     bash             exit 3 after 1.50s\n",
 		  "exit code and run time");
 }
 
@@ -1116,9 +1116,9 @@ static void test_text_killed_lines(void **state)
 	FEED(f, ec);
 	drain(f);
 	CHECK_STR(f->text + sizeof(header) - 1,
-		  "22:13:41.000 exit  200     100     bash             killed by SIGKILL after 1.00s\n"
-		  "22:13:41.000 exit  201     100     bash             killed by SIGSEGV (core dumped) after 1.00s\n"
-		  "22:13:41.000 exit  202     100     bash             killed by SIGKILL (core dumped) after 1.00s\n",
+		  "22:13:41.000 exit   200     100     bash             killed by SIGKILL after 1.00s\n"
+		  "22:13:41.000 exit   201     100     bash             killed by SIGSEGV (core dumped) after 1.00s\n"
+		  "22:13:41.000 exit   202     100     bash             killed by SIGKILL (core dumped) after 1.00s\n",
 		  "killed, with and without a core");
 }
 
@@ -1129,7 +1129,7 @@ static void test_text_lost_line(void **state)
 	pa_collector_lost(&f->c, 42, 50 * NS_PER_SEC);
 	drain(f);
 	CHECK_STR(f->text + sizeof(header) - 1,
-		  "22:14:10.000 lost  -       -       -                42 events lost: ring buffer full (raise --ringbuf-size)\n",
+		  "22:14:10.000 lost   -       -       -                42 events lost: ring buffer full (raise --ringbuf-size)\n",
 		  "lost line");
 }
 
@@ -1142,7 +1142,7 @@ static void test_text_escapes_controls(void **state)
 	feed_exec(f, synth_exec(30 * NS_PER_SEC, &evil, 200, "/bin/echo", ARGS("echo\0\x1b]0;pwned\x07\0"), 2, 0));
 	drain(f);
 	CHECK_STR(f->text + sizeof(header) - 1,
-		  "22:13:50.000 exec  200     100     x\\x1b[2J         echo '\\x1b]0;pwned\\x07'\n",
+		  "22:13:50.000 exec   200     100     x\\x1b[2J         echo '\\x1b]0;pwned\\x07'\n",
 		  "escape sequences in comm and argv made harmless");
 }
 
