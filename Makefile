@@ -100,7 +100,7 @@ $(SKEL): $(OUTPUT)/agent.bpf.o
 # ---- user space ----------------------------------------------------------
 # Syscall names for the alerts, from the kernel's own numbering in
 # linux-libc-dev ("#define __NR_read 0" -> [0] = "read",).
-SYSCALL_HDR := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)/asm/unistd_64.h
+SYSCALL_HDR := $(firstword $(wildcard /usr/include/$(shell gcc -print-multiarch 2>/dev/null)/asm/unistd_64.h /usr/include/*/asm/unistd_64.h /usr/include/asm/unistd_64.h))
 $(OUTPUT)/syscall_table.inc: $(SYSCALL_HDR) | $(OUTPUT)/user
 	$(call msg,GEN,$@)
 	$(Q)sed -n 's/^#define __NR_\([a-z0-9_]*\)[[:space:]]\{1,\}\([0-9]\{1,\}\)$$/\t[\2] = "\1",/p' $< > $@

@@ -21,10 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../scenario_io.h"
+
 #define TARGET_NAME "forkbench-target"
-#define SELF_EXE "/proc/self/exe"
 #define MAX_COUNT 10000000L
-#define EXIT_USAGE 2
 #define EXIT_EXEC_FAILED 127
 #define NSEC_PER_SEC 1000000000ULL
 
@@ -37,19 +37,6 @@ static const char *const mode_names[] = {
 	[MODE_FORK_EXIT] = "fork-exit",
 	[MODE_FORK_EXEC] = "fork-exec",
 };
-
-static int parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 static int parse_mode(const char *s, enum mode *mode)
 {
@@ -92,12 +79,9 @@ static int one_op(enum mode mode)
 	}
 	if (child == 0)
 		child_main(mode);
-	while (waitpid(child, &status, 0) < 0) {
-		if (errno != EINTR) {
-			fprintf(stderr, "forkbench: waitpid: %s\n",
-				strerror(errno));
-			return -1;
-		}
+	if (wait_child(child, &status) < 0) {
+		fprintf(stderr, "forkbench: waitpid: %s\n", strerror(errno));
+		return -1;
 	}
 	if (status != 0) {
 		fprintf(stderr, "forkbench: child %d ended with status %#x\n",
@@ -116,12 +100,9 @@ int main(int argc, char **argv)
 	if (argc > 0 && !strcmp(argv[0], TARGET_NAME))
 		_exit(0);
 	if (argc != 3 || parse_mode(argv[1], &mode) ||
-	    parse_long(argv[2], 1, MAX_COUNT, &count)) {
-		fprintf(stderr,
-			"usage: forkbench fork-exit|fork-exec COUNT (COUNT 1..%ld)\n",
-			MAX_COUNT);
-		return EXIT_USAGE;
-	}
+	    parse_long(argv[2], 1, MAX_COUNT, &count))
+		return usage("forkbench fork-exit|fork-exec COUNT (COUNT 1..%ld)",
+			     MAX_COUNT);
 
 	start = now_ns();
 	for (i = 0; i < count; i++) {

@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,50 +31,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define EXIT_USAGE 2
+#include "../scenario_io.h"
+
 /* The child outlived its own signal: not a code any signal produces. */
 #define EXIT_SURVIVED 125
-#define LINE_LEN 256
 #define CORE_DIR_TEMPLATE "/tmp/die_by_signal.XXXXXX"
 
 /* Default action ignore or stop: raising them would not end the child. */
 static const int non_fatal[] = {
 	SIGCHLD, SIGCONT, SIGURG, SIGWINCH, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU,
 };
-
-static void write_all(const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(STDOUT_FILENO, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		buf += n;
-		len -= (size_t)n;
-	}
-}
-
-/* One write(2) per line: stdout may be shared with other processes. */
-__attribute__((format(printf, 1, 2)))
-static void emit(const char *fmt, ...)
-{
-	char line[LINE_LEN];
-	va_list ap;
-	int len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (len < 0)
-		return;
-	if ((size_t)len > sizeof(line) - 2)
-		len = sizeof(line) - 2;
-	line[len++] = '\n';
-	write_all(line, (size_t)len);
-}
 
 /* Accepts "SIGTERM", "TERM" (any case) or a number; 0 if unknown. */
 static int parse_signal(const char *s)
@@ -192,12 +157,9 @@ static int remove_dir(const char *path)
 
 static int reap(pid_t child, int *status)
 {
-	while (waitpid(child, status, 0) < 0) {
-		if (errno != EINTR) {
-			fprintf(stderr, "die_by_signal: waitpid: %s\n",
-				strerror(errno));
-			return -1;
-		}
+	if (wait_child(child, status) < 0) {
+		fprintf(stderr, "die_by_signal: waitpid: %s\n", strerror(errno));
+		return -1;
 	}
 	return 0;
 }
@@ -225,12 +187,9 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[2], "--core"))
 		want_core = true;
 	sig = (argc == 2 || want_core) ? parse_signal(argv[1]) : 0;
-	if (!sig || !is_fatal(sig)) {
-		fprintf(stderr,
-			"usage: die_by_signal SIGNAL [--core] (SIGNAL: name or 1..%d, one whose default action terminates)\n",
-			NSIG - 1);
-		return EXIT_USAGE;
-	}
+	if (!sig || !is_fatal(sig))
+		return usage("die_by_signal SIGNAL [--core] (SIGNAL: name or 1..%d, one whose default action terminates)",
+			     NSIG - 1);
 	if (want_core && !mkdtemp(core_dir)) {
 		fprintf(stderr, "die_by_signal: mkdtemp %s: %s\n", core_dir,
 			strerror(errno));

@@ -21,21 +21,19 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "../scenario_io.h"
+
 #define TARGET_NAME "exec_args-target"
-#define SELF_EXE "/proc/self/exe"
 #define DEFAULT_COUNT 8
 #define DEFAULT_LEN 16
 #define MAX_COUNT 2000
 #define MAX_LEN 4096
-#define EXIT_USAGE 2
-#define LINE_LEN 256
 
 /*
  * execve() limits argv+envp to a quarter of RLIMIT_STACK, capped at 3/4 of
@@ -62,53 +60,6 @@ static const char *const fixed_args[] = {
 
 extern char **environ;
 
-static void write_all(const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(STDOUT_FILENO, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		buf += n;
-		len -= (size_t)n;
-	}
-}
-
-/* One write(2) per line: stdout may be shared with other processes. */
-__attribute__((format(printf, 1, 2)))
-static void emit(const char *fmt, ...)
-{
-	char line[LINE_LEN];
-	va_list ap;
-	int len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (len < 0)
-		return;
-	if ((size_t)len > sizeof(line) - 2)
-		len = sizeof(line) - 2;
-	line[len++] = '\n';
-	write_all(line, (size_t)len);
-}
-
-static int parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, long *count, long *len)
 {
 	int i;
@@ -129,22 +80,6 @@ static int parse_args(int argc, char **argv, long *count, long *len)
 		}
 	}
 	return 0;
-}
-
-/*
- * Exec our file by its real path rather than /proc/self/exe: the kernel
- * names the new image (comm) after the last path component, and "exe" would
- * hide which program ran.  /proc/self/exe remains the fallback when the file
- * is gone or was replaced since we started.
- */
-static const char *self_path(char *buf, size_t size)
-{
-	ssize_t n = readlink(SELF_EXE, buf, size - 1);
-
-	if (n <= 0 || (size_t)n >= size - 1)
-		return SELF_EXE;
-	buf[n] = '\0';
-	return access(buf, X_OK) ? SELF_EXE : buf;
 }
 
 /* Bytes execve() will need on the new stack for @args and the environment. */
@@ -246,12 +181,9 @@ int main(int argc, char **argv)
 	if (argc > 0 && !strcmp(argv[0], TARGET_NAME))
 		return EXIT_SUCCESS;
 
-	if (parse_args(argc, argv, &count, &len)) {
-		fprintf(stderr,
-			"usage: exec_args [--count N] [--len L] (N 0..%d, L 1..%d)\n",
-			MAX_COUNT, MAX_LEN);
-		return EXIT_USAGE;
-	}
+	if (parse_args(argc, argv, &count, &len))
+		return usage("exec_args [--count N] [--len L] (N 0..%d, L 1..%d)",
+			     MAX_COUNT, MAX_LEN);
 
 	args = build_argv(count, len, &nargs);
 	line = malloc(4 + 2 * MAX_LEN + 2);

@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,12 +26,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../scenario_io.h"
+
 #define MAX_THREADS 64
 #define MAX_CODE 255
-#define EXIT_USAGE 2
 /* Not a code --code can ask for by accident in the tests: distinct. */
 #define EXIT_TIMEOUT 124
-#define LINE_LEN 256
 #define STAT_LEN 512
 #define EXIT_INTERVAL_MS 5
 #define POLL_INTERVAL_MS 1
@@ -59,53 +58,6 @@ static struct {
 	pthread_barrier_t go;
 } run;
 
-static void write_all(const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(STDOUT_FILENO, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		buf += n;
-		len -= (size_t)n;
-	}
-}
-
-/* One write(2) per line: stdout may be shared with other processes. */
-__attribute__((format(printf, 1, 2)))
-static void emit(const char *fmt, ...)
-{
-	char line[LINE_LEN];
-	va_list ap;
-	int len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (len < 0)
-		return;
-	if ((size_t)len > sizeof(line) - 2)
-		len = sizeof(line) - 2;
-	line[len++] = '\n';
-	write_all(line, (size_t)len);
-}
-
-static int parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv)
 {
 	bool have_count = false;
@@ -129,14 +81,6 @@ static int parse_args(int argc, char **argv)
 		}
 	}
 	return have_count ? 0 : -1;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
 }
 
 /*
@@ -233,12 +177,9 @@ int main(int argc, char **argv)
 {
 	int i;
 
-	if (parse_args(argc, argv)) {
-		fprintf(stderr,
-			"usage: threads_exit NTHREADS [--leader-first] [--code C] (NTHREADS 1..%d, C 0..%d)\n",
-			MAX_THREADS, MAX_CODE);
-		return EXIT_USAGE;
-	}
+	if (parse_args(argc, argv))
+		return usage("threads_exit NTHREADS [--leader-first] [--code C] (NTHREADS 1..%d, C 0..%d)",
+			     MAX_THREADS, MAX_CODE);
 	run.leader = getpid();
 	emit("pid=%d", (int)run.leader);
 
