@@ -454,3 +454,46 @@ int h_lines(const char *s)
 		n += *s == '\n';
 	return n;
 }
+
+/* The scenario and the agent's reports of it can take this long on a
+ * loaded machine; the scenarios themselves end within seconds. */
+#define TRACE_TIMEOUT_MS 30000
+#define REPORT_TIMEOUT_MS 10000
+
+int h_trace(struct h_agent *a, struct h_held *h, struct h_events *ev, const char *const argv[],
+	    const char *const extra[], const char *const wait_for[])
+{
+	const char *args[24] = { "-p" };
+	char pid[16], needle[48];
+	int n = 2;
+
+	if (h_held_spawn(h, argv))
+		return -1;
+	snprintf(pid, sizeof(pid), "%d", h->pid);
+	args[1] = pid;
+	for (int i = 0; extra && extra[i] && n < 23; i++)
+		args[n++] = extra[i];
+	if (h_agent_start(a, args))
+		return -1;
+	h_held_release(h);
+	if (h_held_wait(h, TRACE_TIMEOUT_MS)) {
+		fprintf(stderr, "scenario %s did not end in time\n", argv[0]);
+		return -1;
+	}
+	snprintf(needle, sizeof(needle), "\"pid\":%d,", h->pid);
+	if (!h_wait_for_line(a->out_path, "\"action\":\"exit\"", needle, REPORT_TIMEOUT_MS)) {
+		fprintf(stderr, "the agent never reported the exit of pid %d\n", h->pid);
+		return -1;
+	}
+	for (int i = 0; wait_for && wait_for[i]; i++) {
+		if (!h_wait_for_line(a->out_path, wait_for[i], NULL, REPORT_TIMEOUT_MS)) {
+			fprintf(stderr, "the agent never wrote a line with %s\n", wait_for[i]);
+			return -1;
+		}
+	}
+	if (h_agent_stop(a) != 0 || h_events_load(ev, a->out_path) || ev->bad) {
+		fprintf(stderr, "agent stop or output failed: %s\n", h_agent_stderr(a));
+		return -1;
+	}
+	return 0;
+}

@@ -14,6 +14,8 @@
 
 #define H_MAX_EVENTS 100000
 
+struct h_events;
+
 /* Why this machine cannot run BPF tests, or NULL if it can. */
 const char *h_bpf_skip_reason(void);
 /* Path of a built program: h_build_path("ptrace-agent"), h_build_path("tools/scenarios/fork_chain"). */
@@ -56,6 +58,13 @@ void h_held_release(struct h_held *h);
 void h_held_kill(struct h_held *h);
 /* Wait for it to end (bounded), collecting stdout. 0 or -1 on timeout. */
 int h_held_wait(struct h_held *h, int timeout_ms);
+
+/* Run argv held at a gate with the agent following only it (-p PID, then
+ * extra), wait until the agent reported the held process's exit and a line
+ * holding each of wait_for (may be NULL), stop the agent and load what it
+ * wrote.  0, or -1 with the reason on stderr. */
+int h_trace(struct h_agent *a, struct h_held *h, struct h_events *ev, const char *const argv[],
+	    const char *const extra[], const char *const wait_for[]);
 
 /* Scenario output: the value of key on the first line holding `key=`
  * after the line index *from (or 0); copies into buf. */

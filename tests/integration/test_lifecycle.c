@@ -18,7 +18,6 @@
 #include "harness.h"
 
 #define SCENARIO_TIMEOUT_MS 30000
-#define EVENT_TIMEOUT_MS 10000
 
 static struct h_events events;
 /* Global so that teardown can stop them when an assertion jumps out. */
@@ -36,29 +35,9 @@ static int skip_without_bpf(void)
 	return 0;
 }
 
-/* Run argv held at a gate, the agent following only it (-p), and load
- * what the agent wrote once the scenario's own exit has been reported. */
 static void run_traced(const char *const argv[], const char *const extra[], struct h_held *h)
 {
-	const char *args[16] = { "-p" };
-	char pid[16], needle[48];
-	int n = 2;
-
-	assert_int_equal(h_held_spawn(h, argv), 0);
-	snprintf(pid, sizeof(pid), "%d", h->pid);
-	args[1] = pid;
-	for (int i = 0; extra && extra[i] && n < 15; i++)
-		args[n++] = extra[i];
-	assert_int_equal(h_agent_start(&agent, args), 0);
-	h_held_release(h);
-	assert_int_equal(h_held_wait(h, SCENARIO_TIMEOUT_MS), 0);
-
-	snprintf(needle, sizeof(needle), "\"pid\":%d,", h->pid);
-	if (!h_wait_for_line(agent.out_path, "\"action\":\"exit\"", needle, EVENT_TIMEOUT_MS))
-		fail_msg("the agent never reported the exit of pid %d", h->pid);
-	assert_int_equal(h_agent_stop(&agent), 0);
-	assert_int_equal(h_events_load(&events, agent.out_path), 0);
-	assert_int_equal(events.bad, 0);
+	assert_int_equal(h_trace(&agent, h, &events, argv, extra, NULL), 0);
 	h_agent_cleanup(&agent);
 }
 

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Zombie and orphan alerts from the real agent, against scenarios whose
+ * ground truth (pids, who adopted whom) the scenarios print themselves.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "harness.h"
+
+static struct h_agent agent;
+static struct h_held held;
+static struct h_events events;
+
+static int skip_without_bpf(void)
+{
+	const char *why = h_bpf_skip_reason();
+
+	if (why) {
+		print_message("SKIPPED: %s\n", why);
+		return 1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	h_events_free(&events);
+	h_agent_cleanup(&agent);
+	h_held_kill(&held);
+	return 0;
+}
+
+static void trace(const char *const argv[], const char *const wait_for[])
+{
+	const char *extra[] = { "--zombie-after", "1s", NULL };
+
+	assert_int_equal(h_trace(&agent, &held, &events, argv, extra, wait_for), 0);
+}
+
+static void check_zombies_blame_parent(const char *mode, const char *want_sigchld)
+{
+	const char *argv[] = { h_build_path("tools/scenarios/zombie_parent"), "3", "2500", mode, NULL };
+	const char *wait_for[] = { "\"action\":\"reaped\"", NULL };
+	long parent;
+
+	if (skip_without_bpf())
+		skip();
+	trace(argv, wait_for);
+	parent = h_kv_long(held.out, "parent", 0);
+	assert_int_equal(parent, held.pid);
+	for (int i = 0; i < 3; i++) {
+		long pid = h_kv_long(held.out, "zombie", i);
+		json_t *z = h_find(&events, "zombie", pid, 0);
+		json_t *r = h_find(&events, "reaped", pid, 0);
+
+		assert_non_null(z);
+		assert_int_equal(h_count(&events, "zombie", pid), 1);
+		assert_string_equal(h_str(z, "event.kind"), "alert");
+		assert_int_equal(h_int(z, "process.parent.pid"), parent);
+		/* Overdue after 1 s, found by a scan that runs every second. */
+		assert_true(h_int(z, "ptrace_agent.zombie.age_ms") >= 1000);
+		assert_true(h_int(z, "ptrace_agent.zombie.age_ms") < 2500);
+		assert_int_equal(h_int(z, "ptrace_agent.zombie.parent_holds"), 3);
+		/* The parent sleeps instead of waiting: say so. */
+		assert_string_equal(h_str(z, "ptrace_agent.zombie.parent.state"), "S");
+		assert_string_equal(h_str(z, "ptrace_agent.zombie.parent.syscall"), "clock_nanosleep");
+		assert_string_equal(h_str(z, "ptrace_agent.zombie.parent.sigchld"), want_sigchld);
+		/* It reaped them in the end, after about 2.5 s. */
+		assert_non_null(r);
+		assert_int_equal(h_int(r, "ptrace_agent.reaped.by_pid"), parent);
+		assert_true(h_int(r, "ptrace_agent.reaped.zombie_ms") >= 2400);
+	}
+}
+
+static void test_zombies_blame_the_sleeping_parent(void **state)
+{
+	(void)state;
+	check_zombies_blame_parent(NULL, "default");
+}
+
+static void test_zombies_with_sigchld_handled(void **state)
+{
+	(void)state;
+	check_zombies_blame_parent("--handle-sigchld", "handled");
+}
+
+static void test_sigchld_ignored_leaves_no_zombie(void **state)
+{
+	const char *argv[] = { h_build_path("tools/scenarios/zombie_parent"), "3", "1500",
+			       "--ignore-sigchld", NULL };
+
+	(void)state;
+	if (skip_without_bpf())
+		skip();
+	trace(argv, NULL);
+	/* The kernel reaps at once for a parent that ignores SIGCHLD. */
+	assert_int_equal(h_kv_long(held.out, "reaped", 0), 0);
+	assert_int_equal(h_count(&events, "zombie", -1), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(h_count(&events, "exit", h_kv_long(held.out, "zombie", i)), 1);
+}
+
+static void test_zombie_leak_is_summarized(void **state)
+{
+	const char *argv[] = { h_build_path("tools/scenarios/zombie_parent"), "40", "2500", NULL };
+	long named = 0, lines = 0;
+
+	(void)state;
+	if (skip_without_bpf())
+		skip();
+	trace(argv, NULL);
+	for (size_t i = 0; i < events.n; i++) {
+		const char *a = h_str(events.ev[i], "event.action");
+		long long summarized = h_int(events.ev[i], "ptrace_agent.zombie.summarized");
+
+		if (strcmp(a, "zombie"))
+			continue;
+		lines++;
+		named += summarized > 0 ? summarized : 1;
+	}
+	/* Every zombie accounted for, in far fewer lines than zombies. */
+	assert_int_equal(named, 40);
+	assert_true(lines <= 2 * 5);
+}
+
+static void check_orphan(const char *opt1, const char *opt2, bool want_daemon)
+{
+	const char *argv[] = { h_build_path("tools/scenarios/orphan_maker"), opt1, opt2, NULL };
+	const char *wait_for[] = { "\"action\":\"orphaned\"", NULL };
+	long grandchild, middle, adopter;
+	json_t *o;
+
+	if (skip_without_bpf())
+		skip();
+	trace(argv, wait_for);
+	grandchild = h_kv_long(held.out, "grandchild", 0);
+	middle = h_kv_long(held.out, "middle", 0);
+	adopter = h_kv_long(held.out, "adopter", 0);
+	assert_true(grandchild > 0 && middle > 0 && adopter > 0);
+	o = h_find(&events, "orphaned", grandchild, 0);
+	assert_non_null(o);
+	assert_int_equal(h_count(&events, "orphaned", -1), 1);
+	assert_string_equal(h_str(o, "event.kind"), "alert");
+	assert_int_equal(h_int(o, "ptrace_agent.previous_parent.pid"), middle);
+	/* The adopter is the kernel's choice, as the orphan itself saw it. */
+	assert_int_equal(h_int(o, "process.parent.pid"), adopter);
+	/* Without --subreaper, whoever adopts is init if it is pid 1, else
+	 * a subreaper further up (none on a bare machine). */
+	if (opt1 && !strcmp(opt1, "--subreaper"))
+		assert_int_equal(adopter, held.pid);
+	assert_string_equal(h_str(o, "ptrace_agent.orphan.adopter"),
+			    adopter == held.pid || adopter != 1 ? "subreaper" : "init");
+	assert_int_equal(json_is_true(h_get(o, "ptrace_agent.orphan.daemon")), want_daemon);
+}
+
+static void test_orphan_adopted_by_subreaper(void **state)
+{
+	(void)state;
+	check_orphan("--subreaper", NULL, false);
+}
+
+static void test_orphan_adopted_by_init(void **state)
+{
+	(void)state;
+	check_orphan(NULL, NULL, false);
+}
+
+static void test_daemon_orphan_is_marked(void **state)
+{
+	(void)state;
+	check_orphan("--subreaper", "--daemon", true);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_zombies_blame_the_sleeping_parent, teardown),
+		cmocka_unit_test_teardown(test_zombies_with_sigchld_handled, teardown),
+		cmocka_unit_test_teardown(test_sigchld_ignored_leaves_no_zombie, teardown),
+		cmocka_unit_test_teardown(test_zombie_leak_is_summarized, teardown),
+		cmocka_unit_test_teardown(test_orphan_adopted_by_subreaper, teardown),
+		cmocka_unit_test_teardown(test_orphan_adopted_by_init, teardown),
+		cmocka_unit_test_teardown(test_daemon_orphan_is_marked, teardown),
+	};
+
+	return cmocka_run_group_tests_name("integration: alerts", tests, NULL, NULL);
+}
