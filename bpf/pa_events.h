@@ -31,6 +31,8 @@ enum pa_event_type {
 	PA_EV_EXEC = 2, /* a successful execve/execveat */
 	PA_EV_EXIT = 3, /* a task exited; PA_F_GROUP_DEAD when it was the last thread */
 	PA_EV_FREE = 4, /* a thread-group leader was reaped and freed */
+	PA_EV_UNSTUCK = 5, /* a thread left D state after at least stuck_after_ns */
+	PA_EV_HUNG = 6,    /* the kernel's hung-task detector reported a thread */
 	PA_EV_TYPE_MAX,
 };
 
@@ -84,5 +86,30 @@ struct pa_exit_event {
 struct pa_free_event {
 	struct pa_event_header hdr;
 };
+
+/* hdr is about the thread; blocked_ns is its whole time in D. */
+struct pa_unstuck_event {
+	struct pa_event_header hdr;
+	__u64 d_since_ns;
+	__u64 blocked_ns;
+};
+
+struct pa_hung_event {
+	struct pa_event_header hdr;
+};
+
+/*
+ * A thread in D state, kept in the dstate map (key: tid) from the moment it
+ * blocks until it runs again: user space scans only these, never every
+ * thread.  stack_id indexes the stacks map (negative: not captured).
+ */
+struct pa_dstate {
+	__u64 since_ns;
+	__u32 tgid;
+	__s32 stack_id;
+};
+
+/* Frames kept per kernel stack (the stack map's value size). */
+#define PA_STACK_DEPTH 32
 
 #endif /* PA_EVENTS_H */

@@ -4,12 +4,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "agent.skel.h"
 #include "bpf_agent.h"
 #include "log.h"
+#include "pa_events.h"
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 
@@ -20,29 +22,40 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-/* Linux 6.16 gave sched_process_exit a group_dead argument.  Reading a
- * tracepoint argument the kernel does not have fails verification, so
- * count the arguments of the tracepoint's BTF prototype first. */
-static bool exit_tracepoint_has_group_dead(void)
+/* How many arguments the kernel passes to a tracepoint, from its BTF
+ * prototype (void *__data, args...); -1 when unknown.  Linux 6.16 gave
+ * sched_process_exit a group_dead argument and 5.18 gave sched_switch
+ * prev_state: reading an argument the kernel does not have fails
+ * verification, so the programs are told before load. */
+static int tracepoint_nr_args(const struct btf *btf, const char *tp)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
+	char name[128];
 	const struct btf_type *t;
-	bool has = false;
 	int id;
 
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id <= 0)
+		return -1;
+	t = btf__type_by_id(btf, id);       /* typedef */
+	t = btf__type_by_id(btf, t->type);  /* pointer */
+	if (!t || !btf_is_ptr(t))
+		return -1;
+	t = btf__type_by_id(btf, t->type);  /* function prototype */
+	if (!t || !btf_is_func_proto(t))
+		return -1;
+	return btf_vlen(t) - 1;
+}
+
+static void probe_tracepoint_args(struct agent_bpf *skel)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+
 	if (!btf)
-		return false;
-	id = btf__find_by_name_kind(btf, "btf_trace_sched_process_exit", BTF_KIND_TYPEDEF);
-	if (id > 0) {
-		t = btf__type_by_id(btf, id);            /* typedef */
-		t = btf__type_by_id(btf, t->type);       /* pointer */
-		if (t && btf_is_ptr(t))
-			t = btf__type_by_id(btf, t->type); /* function prototype */
-		/* (void *__data, struct task_struct *p, bool group_dead) */
-		has = t && btf_is_func_proto(t) && btf_vlen(t) >= 3;
-	}
+		return;
+	skel->rodata->exit_has_group_dead = tracepoint_nr_args(btf, "sched_process_exit") >= 2;
+	skel->rodata->switch_has_prev_state = tracepoint_nr_args(btf, "sched_switch") >= 4;
 	btf__free(btf);
-	return has;
 }
 
 static int check_environment(void)
@@ -68,7 +81,8 @@ static void set_tunables(struct agent_bpf *skel, const struct pa_config *cfg)
 	 * that unless a burst arrives, and then the reader must hurry. */
 	skel->rodata->wakeup_bytes = cfg->ringbuf_bytes / 4;
 	skel->rodata->args_max_bytes = cfg->max_args_bytes;
-	skel->rodata->exit_has_group_dead = exit_tracepoint_has_group_dead();
+	skel->rodata->stuck_after_ns = cfg->stuck_after_ns;
+	probe_tracepoint_args(skel);
 	bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes);
 	bpf_map__set_max_entries(skel->maps.exec_scratch, ncpus > 0 ? ncpus : 1);
 	if (!cfg->nr_pids)
@@ -139,4 +153,42 @@ void pa_bpf_stop(struct pa_bpf *b)
 	ring_buffer__free(b->rb);
 	agent_bpf__destroy(b->skel);
 	memset(b, 0, sizeof(*b));
+}
+
+int pa_bpf_read_dstate(struct pa_bpf *b, struct pa_dthread *out, size_t max)
+{
+	int fd = bpf_map__fd(b->skel->maps.dstate);
+	__u32 key, next;
+	size_t n = 0;
+	int err;
+
+	err = bpf_map_get_next_key(fd, NULL, &next);
+	while (!err && n < max) {
+		struct pa_dstate d;
+
+		key = next;
+		if (!bpf_map_lookup_elem(fd, &key, &d)) {
+			out[n].tid = key;
+			out[n].tgid = d.tgid;
+			out[n].since_ns = d.since_ns;
+			out[n].stack_id = d.stack_id;
+			n++;
+		}
+		err = bpf_map_get_next_key(fd, &key, &next);
+	}
+	return (int)n;
+}
+
+int pa_bpf_read_stack(void *ctx, int32_t stack_id, uint64_t *ips, unsigned max)
+{
+	struct pa_bpf *b = ctx;
+	__u64 frames[PA_STACK_DEPTH] = { 0 };
+	__u32 id = stack_id;
+	unsigned n = 0;
+
+	if (stack_id < 0 || bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.stacks), &id, frames))
+		return -1;
+	for (; n < max && n < PA_STACK_DEPTH && frames[n]; n++)
+		ips[n] = frames[n];
+	return (int)n;
 }

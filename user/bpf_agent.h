@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "detect_stuck.h"
 
 struct agent_bpf;
 struct ring_buffer;
@@ -29,5 +30,9 @@ int pa_bpf_drain(struct pa_bpf *b);
 /* Total records the kernel could not put in the ring. */
 uint64_t pa_bpf_lost(const struct pa_bpf *b);
 void pa_bpf_stop(struct pa_bpf *b);
+/* The threads in D now (the dstate map): how many were copied into out. */
+int pa_bpf_read_dstate(struct pa_bpf *b, struct pa_dthread *out, size_t max);
+/* A captured kernel stack (ctx: the struct pa_bpf): frames, or -1. */
+int pa_bpf_read_stack(void *ctx, int32_t stack_id, uint64_t *ips, unsigned max);
 
 #endif

@@ -30,6 +30,8 @@ const char pa_usage[] =
 	"Alerts:\n"
 	"      --zombie-after DUR   report a child not reaped this long after it\n"
 	"                           exited, and its parent (default 5s)\n"
+	"      --stuck-after DUR    report a thread in D state this long, with its\n"
+	"                           kernel stack, syscall and file (default 10s)\n"
 	"\n"
 	"Tuning:\n"
 	"      --ringbuf-size SIZE  kernel ring buffer (default 4M; power of two)\n"
@@ -51,6 +53,7 @@ enum {
 	OPT_RINGBUF,
 	OPT_MAX_ARGS,
 	OPT_ZOMBIE_AFTER,
+	OPT_STUCK_AFTER,
 };
 
 static const struct option long_opts[] = {
@@ -63,6 +66,7 @@ static const struct option long_opts[] = {
 	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 	{ "max-args-bytes", required_argument, NULL, OPT_MAX_ARGS },
 	{ "zombie-after", required_argument, NULL, OPT_ZOMBIE_AFTER },
+	{ "stuck-after", required_argument, NULL, OPT_STUCK_AFTER },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -76,6 +80,7 @@ void pa_config_defaults(struct pa_config *cfg)
 	cfg->ringbuf_bytes = PA_RINGBUF_DEFAULT;
 	cfg->max_args_bytes = PA_ARGS_DEFAULT;
 	cfg->zombie_after_ns = PA_ZOMBIE_AFTER_DEFAULT_NS;
+	cfg->stuck_after_ns = PA_STUCK_AFTER_DEFAULT_NS;
 }
 
 /* Plain decimal only ("1.5", not "0x10" or "1e3", which strtod takes):
@@ -177,6 +182,10 @@ static int parse_one(int opt, const char *arg, struct pa_config *cfg, char *err,
 	case OPT_ZOMBIE_AFTER:
 		if (pa_parse_duration(arg, &cfg->zombie_after_ns))
 			return usage_error("invalid duration '%s' for --zombie-after: use a positive number with an optional unit ms, s or m", arg);
+		return 0;
+	case OPT_STUCK_AFTER:
+		if (pa_parse_duration(arg, &cfg->stuck_after_ns))
+			return usage_error("invalid duration '%s' for --stuck-after: use a positive number with an optional unit ms, s or m", arg);
 		return 0;
 	case OPT_RINGBUF:
 		if (pa_parse_size(arg, &v) || v < PA_RINGBUF_MIN || v > PA_RINGBUF_MAX || (v & (v - 1)))

@@ -11,6 +11,8 @@ void pa_collector_init(struct pa_collector *c, const char *boot_id, const char *
 	pa_table_init(&c->table, boot_id);
 	c->proc_root = proc_root;
 	c->zombie_after_ns = PA_ZOMBIE_AFTER_DEFAULT_NS;
+	c->stuck_after_ns = PA_STUCK_AFTER_DEFAULT_NS;
+	pa_stuck_init(&c->stuck);
 	pa_args_init(&c->args);
 	sb_init(&c->scratch);
 }
@@ -20,6 +22,8 @@ void pa_collector_free(struct pa_collector *c)
 	for (unsigned i = 0; i < c->nr_sinks; i++)
 		pa_sink_destroy(c->sinks[i]);
 	pa_table_free(&c->table);
+	pa_stuck_free(&c->stuck);
+	pa_ksyms_free(&c->ksyms);
 	pa_args_free(&c->args);
 	sb_free(&c->scratch);
 }
@@ -32,7 +36,7 @@ int pa_collector_add_sink(struct pa_collector *c, struct pa_sink *s)
 	return 0;
 }
 
-static void dispatch(struct pa_collector *c, const struct pa_report *r)
+void pa_collector_dispatch(struct pa_collector *c, const struct pa_report *r)
 {
 	for (unsigned i = 0; i < c->nr_sinks; i++)
 		c->sinks[i]->emit(c->sinks[i], r);
@@ -105,7 +109,7 @@ static void on_fork(struct pa_collector *c, const struct pa_fork_event *e)
 	r.proc = child;
 	r.parent = parent;
 	r.parent_pid = e->parent_tgid;
-	dispatch(c, &r);
+	pa_collector_dispatch(c, &r);
 }
 
 static void set_cmdline_from_args(struct pa_collector *c, struct pa_proc *p)
@@ -145,7 +149,7 @@ static void on_exec(struct pa_collector *c, const struct pa_exec_event *e)
 	r.parent_pid = e->hdr.ppid;
 	r.executable = pa_exec_filename(e);
 	r.args = &c->args;
-	dispatch(c, &r);
+	pa_collector_dispatch(c, &r);
 }
 
 /* A namespace's init adopts when no subreaper is nearer: pid 1, or a
@@ -175,7 +179,7 @@ static void report_orphan(struct pa_collector *c, struct pa_proc *child, uint32_
 	 * pipelines can filter it from accidental orphans. */
 	r.orphan.daemon = c->proc_root && !pa_procfs_inspect(c->proc_root, child->pid, &info) &&
 			  info.session == child->pid && info.tty_nr == 0;
-	dispatch(c, &r);
+	pa_collector_dispatch(c, &r);
 }
 
 /* The kernel hands the children of an exiting process to a subreaper or
@@ -244,7 +248,7 @@ static void on_exit_event(struct pa_collector *c, const struct pa_exit_event *e)
 	r.parent = p->parent;
 	r.parent_pid = e->hdr.ppid;
 	r.exit_status = e->exit_status;
-	dispatch(c, &r);
+	pa_collector_dispatch(c, &r);
 	adopt_children(c, p, e->hdr.ts_ns);
 }
 
@@ -267,7 +271,7 @@ static void on_free(struct pa_collector *c, const struct pa_free_event *e)
 	r.parent = pa_table_find(&c->table, e->hdr.ppid);
 	r.reaper_pid = e->hdr.ppid;
 	r.zombie.age_ns = e->hdr.ts_ns > p->exit_ns ? e->hdr.ts_ns - p->exit_ns : 0;
-	dispatch(c, &r);
+	pa_collector_dispatch(c, &r);
 }
 
 int pa_collector_handle(struct pa_collector *c, const void *data, size_t size)
@@ -295,6 +299,12 @@ int pa_collector_handle(struct pa_collector *c, const void *data, size_t size)
 	case PA_EV_FREE:
 		on_free(c, data);
 		break;
+	case PA_EV_UNSTUCK:
+		pa_collector_on_unstuck(c, data);
+		break;
+	case PA_EV_HUNG:
+		pa_collector_on_hung(c, data);
+		break;
 	}
 	return 0;
 }
@@ -306,7 +316,7 @@ void pa_collector_lost(struct pa_collector *c, uint64_t count, uint64_t now_boot
 	if (!count)
 		return;
 	c->nr_lost += count;
-	dispatch(c, &r);
+	pa_collector_dispatch(c, &r);
 }
 
 struct zombie_scan {
@@ -327,7 +337,7 @@ static void report_zombie(struct zombie_scan *z, const struct pa_zombie_group *g
 	r.zombie.oldest_age_ns = z->now_ns - g->oldest_exit_ns;
 	r.zombie.summarized = summarized;
 	r.zombie.parent = parent;
-	dispatch(z->c, &r);
+	pa_collector_dispatch(z->c, &r);
 }
 
 static void on_zombies(void *ctx, const struct pa_zombie_group *g)

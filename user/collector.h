@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "detect_stuck.h"
+#include "ksyms.h"
 #include "proc_table.h"
 #include "sink.h"
 #include "config.h"
@@ -26,6 +28,13 @@ struct pa_collector {
 	unsigned nr_sinks;
 	const char *proc_root;  /* where to re-read parents after an exit ("/proc") */
 	uint64_t zombie_after_ns; /* --zombie-after; 0 turns zombie alerts off */
+	uint64_t stuck_after_ns;  /* --stuck-after */
+	struct pa_stuck_tracker stuck;
+	struct pa_ksyms ksyms;    /* loaded at the first stuck thread */
+	bool ksyms_tried;
+	/* Reads a kernel stack the BPF side captured: frames, or -1. */
+	int (*read_stack)(void *ctx, int32_t stack_id, uint64_t *ips, unsigned max);
+	void *read_stack_ctx;
 	struct pa_args args;    /* reused for every exec */
 	struct strbuf scratch;
 	uint64_t nr_records;    /* records accepted */
@@ -36,10 +45,20 @@ struct pa_collector {
 void pa_collector_init(struct pa_collector *c, const char *boot_id, const char *proc_root);
 void pa_collector_free(struct pa_collector *c);
 int pa_collector_add_sink(struct pa_collector *c, struct pa_sink *s);
+/* Hand a report to every sink. */
+void pa_collector_dispatch(struct pa_collector *c, const struct pa_report *r);
 /* One raw record; returns 0, or -1 when the decoder refused it. */
 int pa_collector_handle(struct pa_collector *c, const void *data, size_t size);
 /* The kernel dropped `count` more records; reported as one `lost` event. */
 void pa_collector_lost(struct pa_collector *c, uint64_t count, uint64_t now_boot_ns);
+/* The threads in D now (the kernel's dstate map): alerts for blocks
+ * longer than stuck_after_ns, each once. */
+void pa_collector_stuck_scan(struct pa_collector *c, const struct pa_dthread *d, size_t n,
+			     uint64_t now_boot_ns);
+/* Stuck-thread reports from kernel records (report_stuck.c). */
+void pa_collector_on_unstuck(struct pa_collector *c, const struct pa_unstuck_event *e);
+void pa_collector_on_hung(struct pa_collector *c, const struct pa_hung_event *e);
+
 /* Periodic housekeeping: zombie alerts, adopters the kernel had not
  * chosen yet at the last look, forgetting processes reaped long ago. */
 void pa_collector_tick(struct pa_collector *c, uint64_t now_boot_ns);

@@ -11,6 +11,9 @@
 /* Zombies are reported after 5 s by default: long enough that a parent
  * busy for a moment is not blamed, short enough to catch a leak early. */
 #define PA_ZOMBIE_AFTER_DEFAULT_NS (5ULL * 1000000000ULL)
+/* D state for 10 s is far past any healthy disk or lock wait, and well
+ * before the kernel's own hung-task report (120 s by default). */
+#define PA_STUCK_AFTER_DEFAULT_NS (10ULL * 1000000000ULL)
 /* 4 MiB holds ~60,000 lifecycle records: at the 5 ms drain interval that
  * absorbs bursts of over ten million events a second. */
 #define PA_RINGBUF_DEFAULT (4u << 20)
@@ -30,6 +33,7 @@ struct pa_config {
 	unsigned nr_pids;
 	uint64_t duration_ns; /* 0: until SIGINT/SIGTERM */
 	uint64_t zombie_after_ns;
+	uint64_t stuck_after_ns;
 	const char *output;   /* NULL: stdout */
 	uint32_t ringbuf_bytes;
 	uint32_t max_args_bytes;

@@ -9,6 +9,8 @@ static const size_t min_size[PA_EV_TYPE_MAX] = {
 	[PA_EV_EXEC] = sizeof(struct pa_exec_event),
 	[PA_EV_EXIT] = sizeof(struct pa_exit_event),
 	[PA_EV_FREE] = sizeof(struct pa_free_event),
+	[PA_EV_UNSTUCK] = sizeof(struct pa_unstuck_event),
+	[PA_EV_HUNG] = sizeof(struct pa_hung_event),
 };
 
 static bool exec_lengths_ok(const struct pa_exec_event *e)

@@ -66,9 +66,22 @@ static void redraw_tree(struct pa_loop *l)
 	sb_free(&sb);
 }
 
+/* Threads blocked at once that one scan looks at; the BPF map holds at
+ * most 16384, and past a few thousand the box has bigger troubles. */
+#define DSTATE_SCAN_MAX 4096
+
+static void scan_stuck(struct pa_loop *l)
+{
+	static struct pa_dthread d[DSTATE_SCAN_MAX];
+	int n = pa_bpf_read_dstate(l->bpf, d, DSTATE_SCAN_MAX);
+
+	pa_collector_stuck_scan(l->col, d, n, pa_now_boot_ns());
+}
+
 static void housekeeping(struct pa_loop *l)
 {
 	pa_loop_check_lost(l);
+	scan_stuck(l);
 	pa_collector_tick(l->col, pa_now_boot_ns());
 	if (l->live_tree)
 		redraw_tree(l);

@@ -178,6 +178,9 @@ static int run(struct agent *a)
 	a->env.hostname = a->hostname;
 	pa_collector_init(&a->col, a->boot_id, PROC_ROOT);
 	a->col.zombie_after_ns = a->cfg.zombie_after_ns;
+	a->col.stuck_after_ns = a->cfg.stuck_after_ns;
+	a->col.read_stack = pa_bpf_read_stack;
+	a->col.read_stack_ctx = &a->bpf;
 
 	if (a->cfg.mode == PA_MODE_TREE && (a->cfg.once || !isatty(a->out.fd))) {
 		err = pa_procfs_snapshot(&a->col.table, PROC_ROOT) < 0 || follow_requested(a) ||

@@ -12,11 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/queue.h>
-/* Keys are pids: multiplicative (Fibonacci) hashing spreads them well and
- * costs one multiply, against uthash's default Jenkins hash of the bytes. */
-#define HASH_FUNCTION(keyptr, keylen, hashv) \
-	((hashv) = (unsigned)(*(const uint32_t *)(keyptr) * 2654435761u))
-#include <uthash.h>
+#include "hash.h"
 
 #include "pa_events.h"
 

@@ -421,20 +421,31 @@ int pa_procfs_read_boot_id(const char *proc_root, char *buf, size_t size)
 	return 0;
 }
 
-/* "17 0x3 ..." (in a syscall), "running", or "-1 ..." (blocked outside one). */
-static long parse_syscall(const char *buf, ssize_t len)
+/* "17 0x3 0x7f.. ..." (in a syscall: number, six arguments, sp, pc),
+ * "running", or "-1 ..." (blocked outside one). */
+static long parse_syscall(char *buf, ssize_t len, uint64_t args[6])
 {
-	char *end;
+	char *end, *p;
 	long nr;
 
 	if (len <= 0)
 		return PA_SYSCALL_UNKNOWN;
+	buf[len] = '\0';
 	if (!strncmp(buf, "running", 7))
 		return PA_SYSCALL_RUNNING;
 	nr = strtol(buf, &end, 10);
 	if (end == buf || nr < -1)
 		return PA_SYSCALL_UNKNOWN;
-	return nr < 0 ? PA_SYSCALL_NONE : nr;
+	if (nr < 0)
+		return PA_SYSCALL_NONE;
+	p = end;
+	for (int i = 0; i < 6; i++) {
+		args[i] = strtoull(p, &end, 16);
+		if (end == p)
+			break;
+		p = end;
+	}
+	return nr;
 }
 
 /* Bit SIGCHLD-1 of the status file's SigIgn and SigCgt masks. */
@@ -472,17 +483,51 @@ static uint32_t parse_ns_pid(const char *status, uint32_t pid)
 	return parse_u32(last, end - last, &v) ? v : pid;
 }
 
+static int inspect_dir(const char *path, uint32_t pid, struct pa_task_info *info);
+
 int pa_procfs_inspect(const char *proc_root, uint32_t pid, struct pa_task_info *info)
 {
-	char path[PATH_MAX], buf[STAT_BUF_SIZE];
+	char path[PATH_MAX];
+	int n = snprintf(path, sizeof(path), "%s/%u", proc_root, pid);
+
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	return inspect_dir(path, pid, info);
+}
+
+int pa_procfs_fd_path(const char *proc_root, uint32_t pid, long fd, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+
+	if (fd < 0 || snprintf(path, sizeof(path), "%s/%u/fd/%ld", proc_root, pid, fd) >= (int)sizeof(path))
+		return -EINVAL;
+	n = readlink(path, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+int pa_procfs_inspect_thread(const char *proc_root, uint32_t tgid, uint32_t tid,
+			     struct pa_task_info *info)
+{
+	char path[PATH_MAX];
+	int n = snprintf(path, sizeof(path), "%s/%u/task/%u", proc_root, tgid, tid);
+
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	return inspect_dir(path, tid, info);
+}
+
+static int inspect_dir(const char *path, uint32_t pid, struct pa_task_info *info)
+{
+	char buf[STAT_BUF_SIZE];
 	struct proc_stat st;
 	ssize_t n;
 	int dir, err;
 
 	memset(info, 0, sizeof(*info));
-	n = snprintf(path, sizeof(path), "%s/%u", proc_root, pid);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return -ENAMETOOLONG;
 	dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return -errno;
@@ -496,7 +541,7 @@ int pa_procfs_inspect(const char *proc_root, uint32_t pid, struct pa_task_info *
 	info->session = st.session;
 	info->tty_nr = st.tty_nr;
 	n = read_at(dir, "syscall", buf, sizeof(buf) - 1);
-	info->syscall = parse_syscall(buf, n);
+	info->syscall = parse_syscall(buf, n, info->args);
 	n = read_at(dir, "wchan", info->wchan, sizeof(info->wchan) - 1);
 	info->wchan[n > 0 ? n : 0] = '\0';
 	n = read_at(dir, "status", buf, sizeof(buf) - 1);

@@ -56,11 +56,17 @@ struct pa_task_info {
 	uint32_t tty_nr;    /* 0: no controlling terminal */
 	uint32_t ns_pid;    /* its pid in its own pid namespace (NSpid's last) */
 	long syscall;       /* the number, or a PA_SYSCALL_* value */
+	uint64_t args[6];   /* its arguments, when in one */
 	char wchan[64];     /* where the kernel waits ("0" or "" when running) */
 	enum pa_sig_disposition sigchld;
 };
 
 /* Read pid's stat, syscall, wchan and status. 0, or -errno (gone, malformed). */
 int pa_procfs_inspect(const char *proc_root, uint32_t pid, struct pa_task_info *info);
+/* The same for one thread (proc_root/TGID/task/TID). */
+int pa_procfs_inspect_thread(const char *proc_root, uint32_t tgid, uint32_t tid,
+			     struct pa_task_info *info);
+/* Where fd of pid points ("/var/lib/db/x.wal", "pipe:[123]"); 0 or -errno. */
+int pa_procfs_fd_path(const char *proc_root, uint32_t pid, long fd, char *buf, size_t size);
 
 #endif /* PA_PROCFS_H */

@@ -23,6 +23,20 @@ enum pa_action {
 	PA_ACT_ZOMBIE,   /* alert: exited, not reaped past --zombie-after */
 	PA_ACT_REAPED,   /* a reported zombie was finally reaped */
 	PA_ACT_ORPHANED, /* alert: a live process lost its parent */
+	PA_ACT_STUCK,    /* alert: a thread in D past --stuck-after (or its end) */
+};
+
+#define PA_STACK_FRAMES_MAX 32
+
+struct pa_stuck_info {
+	uint32_t tid;
+	uint64_t blocked_ns;
+	const char *const *frames;         /* "symbol+0xoff", innermost first */
+	unsigned nr_frames;
+	const struct pa_task_info *task;   /* syscall, arguments, wchan; NULL if gone */
+	const char *file;                  /* what the syscall's fd points at, or NULL */
+	bool ended;                        /* the follow-up: it ran again */
+	bool hung_task;                    /* the kernel's hung-task watchdog said so */
 };
 
 /* Who has not reaped a zombie, and what it is doing instead. */
@@ -53,6 +67,7 @@ struct pa_report {
 	struct pa_zombie_info zombie; /* zombie, reaped (age_ns) */
 	uint32_t reaper_pid;          /* reaped */
 	struct pa_orphan_info orphan; /* orphaned; parent_pid is the adopter */
+	struct pa_stuck_info stuck;   /* stuck */
 };
 
 /* What every sink needs to know about where it runs. */

@@ -93,6 +93,12 @@ static void put_process(struct json_sink *js, const struct pa_report *r)
 		put_time(w, s, "end", r->ts_ns);
 		put_exit_code(w, r);
 	}
+	if (r->action == PA_ACT_STUCK) {
+		jw_key(w, "thread");
+		jw_object_begin(w);
+		jw_kv_uint(w, "id", r->stuck.tid);
+		jw_object_end(w);
+	}
 	jw_key(w, "parent");
 	jw_object_begin(w);
 	jw_kv_uint(w, "pid", r->parent_pid);
@@ -111,6 +117,8 @@ static const char *event_type(enum pa_action a)
 	case PA_ACT_EXIT:
 	case PA_ACT_REAPED:
 		return "end";
+	case PA_ACT_STUCK:
+		return "info";
 	case PA_ACT_ORPHANED:
 		return "change";
 	case PA_ACT_LOST:
@@ -122,7 +130,7 @@ static const char *event_type(enum pa_action a)
 
 static bool is_alert(enum pa_action a)
 {
-	return a == PA_ACT_LOST || a == PA_ACT_ZOMBIE || a == PA_ACT_ORPHANED;
+	return a == PA_ACT_LOST || a == PA_ACT_ZOMBIE || a == PA_ACT_ORPHANED || a == PA_ACT_STUCK;
 }
 
 static void put_syscall(struct jw *w, long nr)
@@ -164,12 +172,49 @@ static void put_zombie(struct jw *w, const struct pa_report *r)
 	jw_object_end(w);
 }
 
+/* EVENTS.md puts blocked_ms, kernel_stack, wchan and syscall straight
+ * under ptrace_agent; what is ours alone goes under ptrace_agent.stuck. */
+static void put_stuck(struct jw *w, const struct pa_report *r)
+{
+	const struct pa_stuck_info *st = &r->stuck;
+
+	jw_kv_uint(w, "blocked_ms", st->blocked_ns / 1000000);
+	if (st->nr_frames) {
+		jw_key(w, "kernel_stack");
+		jw_array_begin(w);
+		for (unsigned i = 0; i < st->nr_frames; i++)
+			jw_string(w, st->frames[i]);
+		jw_array_end(w);
+	}
+	if (st->task) {
+		jw_kv_string(w, "wchan", st->task->wchan);
+		put_syscall(w, st->task->syscall);
+		if (st->task->syscall >= 0) {
+			jw_key(w, "syscall_args");
+			jw_array_begin(w);
+			for (int i = 0; i < 6; i++)
+				jw_uint(w, st->task->args[i]);
+			jw_array_end(w);
+		}
+	}
+	if (st->file)
+		jw_kv_string(w, "file", st->file);
+	jw_key(w, "stuck");
+	jw_object_begin(w);
+	jw_kv_bool(w, "ended", st->ended);
+	jw_kv_string(w, "source", st->hung_task ? "hung_task" : "sched_switch");
+	jw_object_end(w);
+}
+
 /* Alert and life-cycle details beyond ECS, under ptrace_agent.*. */
 static void put_detector_fields(struct jw *w, const struct pa_report *r)
 {
 	switch (r->action) {
 	case PA_ACT_ZOMBIE:
 		put_zombie(w, r);
+		return;
+	case PA_ACT_STUCK:
+		put_stuck(w, r);
 		return;
 	case PA_ACT_REAPED:
 		jw_key(w, "reaped");
@@ -200,7 +245,8 @@ static void put_agent_fields(struct jw *w, const struct pa_report *r)
 	struct pa_exit_info info;
 	bool truncated = r->action == PA_ACT_EXEC && (r->args->truncated || r->args->argc > r->args->count);
 
-	if (r->action == PA_ACT_ZOMBIE || r->action == PA_ACT_REAPED || r->action == PA_ACT_ORPHANED) {
+	if (r->action == PA_ACT_ZOMBIE || r->action == PA_ACT_REAPED || r->action == PA_ACT_ORPHANED ||
+	    r->action == PA_ACT_STUCK) {
 		jw_key(w, "ptrace_agent");
 		jw_object_begin(w);
 		put_detector_fields(w, r);

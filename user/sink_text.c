@@ -103,6 +103,38 @@ static void put_orphan_detail(struct strbuf *sb, const struct pa_report *r)
 		sb_puts(sb, " (daemon: own session, no terminal)");
 }
 
+static void put_stuck_detail(struct strbuf *sb, const struct pa_report *r)
+{
+	const struct pa_stuck_info *st = &r->stuck;
+	char span[32];
+
+	pa_format_span(span, sizeof(span), st->blocked_ns);
+	if (st->ended) {
+		sb_printf(sb, "thread %u ran again after %s in D", st->tid, span);
+		return;
+	}
+	if (st->hung_task)
+		sb_printf(sb, "thread %u reported hung by the kernel", st->tid);
+	else
+		sb_printf(sb, "thread %u in D for %s", st->tid, span);
+	if (st->task) {
+		sb_puts(sb, ", ");
+		put_syscall(sb, st->task->syscall);
+		if (st->file) {
+			sb_printf(sb, "(fd %llu: ", (unsigned long long)st->task->args[0]);
+			pa_text_escape(sb, st->file, strlen(st->file));
+			sb_putc(sb, ')');
+		}
+		if (st->task->wchan[0] && strcmp(st->task->wchan, "0"))
+			sb_printf(sb, ", wchan %s", st->task->wchan);
+	}
+	if (st->nr_frames) {
+		sb_puts(sb, "; stack:");
+		for (unsigned i = 0; i < st->nr_frames; i++)
+			sb_printf(sb, " %s", st->frames[i]);
+	}
+}
+
 static void text_emit(struct pa_sink *s, const struct pa_report *r)
 {
 	struct text_sink *ts = (struct text_sink *)s;
@@ -132,6 +164,8 @@ static void text_emit(struct pa_sink *s, const struct pa_report *r)
 			put_reaped_detail(sb, r);
 		else if (r->action == PA_ACT_ORPHANED)
 			put_orphan_detail(sb, r);
+		else if (r->action == PA_ACT_STUCK)
+			put_stuck_detail(sb, r);
 		while (sb->len && sb->buf[sb->len - 1] == ' ')
 			sb->len--;
 		sb_putc(sb, '\n');
@@ -185,6 +219,8 @@ const char *pa_action_name(enum pa_action a)
 		return "reaped";
 	case PA_ACT_ORPHANED:
 		return "orphaned";
+	case PA_ACT_STUCK:
+		return "stuck";
 	}
 	return "?";
 }

@@ -40,7 +40,7 @@ static int teardown(void **state)
 
 static void trace(const char *const argv[], const char *const wait_for[])
 {
-	const char *extra[] = { "--zombie-after", "1s", NULL };
+	const char *extra[] = { "--zombie-after", "1s", "--stuck-after", "1s", NULL };
 
 	assert_int_equal(h_trace(&agent, &held, &events, argv, extra, wait_for), 0);
 }
@@ -179,6 +179,55 @@ static void test_daemon_orphan_is_marked(void **state)
 	check_orphan("--subreaper", "--daemon", true);
 }
 
+static bool stack_has(json_t *ev, const char *prefix)
+{
+	json_t *stack = h_get(ev, "ptrace_agent.kernel_stack"), *frame;
+	size_t i;
+
+	json_array_foreach(stack, i, frame) {
+		if (!strncmp(json_string_value(frame), prefix, strlen(prefix)))
+			return true;
+	}
+	return false;
+}
+
+static void test_vfork_parent_stuck_in_d(void **state)
+{
+	const char *argv[] = { h_build_path("tools/scenarios/vfork_sleeper"), "3000", NULL };
+	json_t *alert = NULL, *end = NULL;
+
+	(void)state;
+	if (skip_without_bpf())
+		skip();
+	trace(argv, NULL);
+	for (size_t i = 0; i < events.n; i++) {
+		json_t *ev = events.ev[i];
+
+		if (strcmp(h_str(ev, "event.action"), "stuck") || h_int(ev, "process.thread.id") != held.pid)
+			continue;
+		if (json_is_true(h_get(ev, "ptrace_agent.stuck.ended")))
+			end = ev;
+		else
+			alert = ev;
+	}
+	/* One alert while it waits for its vfork child ... */
+	assert_non_null(alert);
+	assert_string_equal(h_str(alert, "event.kind"), "alert");
+	assert_int_equal(h_int(alert, "process.pid"), held.pid);
+	assert_true(h_int(alert, "ptrace_agent.blocked_ms") >= 1000);
+	assert_true(h_int(alert, "ptrace_agent.blocked_ms") < 3000);
+	assert_string_equal(h_str(alert, "ptrace_agent.syscall"), "vfork");
+	assert_true(json_array_size(h_get(alert, "ptrace_agent.kernel_stack")) > 2);
+	/* ... the stack it blocked in, not our BPF program's ... */
+	assert_false(stack_has(alert, "bpf_prog_"));
+	assert_true(stack_has(alert, "__x64_sys_vfork") || stack_has(alert, "kernel_clone"));
+	assert_string_equal(h_str(alert, "ptrace_agent.stuck.source"), "sched_switch");
+	/* ... and the end: 3 s in D in all. */
+	assert_non_null(end);
+	assert_true(h_int(end, "ptrace_agent.blocked_ms") >= 2900);
+	assert_true(h_int(end, "ptrace_agent.blocked_ms") < 10000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +238,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_orphan_adopted_by_subreaper, teardown),
 		cmocka_unit_test_teardown(test_orphan_adopted_by_init, teardown),
 		cmocka_unit_test_teardown(test_daemon_orphan_is_marked, teardown),
+		cmocka_unit_test_teardown(test_vfork_parent_stuck_in_d, teardown),
 	};
 
 	return cmocka_run_group_tests_name("integration: alerts", tests, NULL, NULL);
