@@ -32,6 +32,16 @@ struct {
 	__type(value, struct pa_dstate);
 } dstate SEC(".maps");
 
+/* Per task: is it in dstate?  A task-local look-up on the next task costs
+ * a pointer test for the many that never blocked in D, where a dstate
+ * hash look-up on every switch-in would cost a hash. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} in_dstate SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
 	__uint(max_entries, PA_MAX_STACKS);
@@ -60,14 +70,18 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev, struct task_
 	__u32 next_tid = next->pid, prev_tid = prev->pid;
 	unsigned int prev_state;
 	struct pa_dstate *d;
-	__u64 now = 0;
+	__u64 now = 0, *mark;
 
-	d = bpf_map_lookup_elem(&dstate, &next_tid);
-	if (d) {
-		now = bpf_ktime_get_boot_ns();
-		if (now - d->since_ns >= stuck_after_ns && tgid_followed(next->tgid))
-			report_unstuck(next, d, now);
-		bpf_map_delete_elem(&dstate, &next_tid);
+	mark = bpf_task_storage_get(&in_dstate, next, NULL, 0);
+	if (mark && *mark) {
+		*mark = 0;
+		d = bpf_map_lookup_elem(&dstate, &next_tid);
+		if (d) {
+			now = bpf_ktime_get_boot_ns();
+			if (now - d->since_ns >= stuck_after_ns && tgid_followed(next->tgid))
+				report_unstuck(next, d, now);
+			bpf_map_delete_elem(&dstate, &next_tid);
+		}
 	}
 
 	if (preempt)
@@ -85,8 +99,13 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev, struct task_
 		.stack_id = bpf_get_stackid(ctx, &stacks, 0),
 	};
 
-	if (bpf_map_update_elem(&dstate, &prev_tid, &entry, BPF_NOEXIST) == -E2BIG)
+	if (bpf_map_update_elem(&dstate, &prev_tid, &entry, BPF_NOEXIST) == -E2BIG) {
 		__sync_fetch_and_add(&dstate_overflow, 1);
+		return 0;
+	}
+	mark = bpf_task_storage_get(&in_dstate, prev, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (mark)
+		*mark = 1;
 	return 0;
 }
 

@@ -15,7 +15,11 @@
 # the median ns per operation over the rounds and its overhead on the
 # baseline median.  A peer tool that is not installed is skipped.
 #
-# Environment: ROUNDS (default 7), EXEC_COUNT (default 2000) and EXIT_COUNT
+# A third workload, perf bench sched pipe (two context switches per
+# operation), runs under baseline, ptrace-agent and offcputime, which like
+# the agent's stuck-thread tracking hooks sched_switch.
+#
+# Environment: ROUNDS (default 7), PIPE_COUNT (default 100000), EXEC_COUNT (default 2000) and EXIT_COUNT
 # (default 8000) operations per run; on the 2-core test VM one run takes
 # about 1.2 s.
 #
@@ -36,6 +40,11 @@ FORKSTAT=/usr/bin/forkstat
 ROUNDS=${ROUNDS:-7}
 EXEC_COUNT=${EXEC_COUNT:-2000}
 EXIT_COUNT=${EXIT_COUNT:-8000}
+# perf bench sched pipe round trips: two context switches each, the rate
+# the agent's sched_switch handler (stuck-thread tracking) must bear.
+PIPE_COUNT=${PIPE_COUNT:-100000}
+OFFCPUTIME=/usr/sbin/offcputime
+PERF=/usr/bin/perf
 # BPF load and attach take about a second; 20 s means something is wrong.
 READY_TIMEOUT_S=20
 # Tracers drain their buffers on SIGINT; longer than that means stuck.
@@ -168,12 +177,28 @@ start_snoops() {
 		wait_ready exitsnoop "${TRACER_PIDS[1]}" output
 }
 
+# offcputime prints nothing until it stops: it is ready once its
+# sched_switch program is loaded.
+start_offcputime() {
+	local deadline=$((SECONDS + READY_TIMEOUT_S))
+
+	start_bg offcputime "$OFFCPUTIME"
+	while ((SECONDS < deadline)); do
+		if bpftool prog show 2>/dev/null | grep -q ' name sched_switch '; then
+			return 0
+		fi
+		sleep "$POLL_S"
+	done
+	return 1
+}
+
 start_forkstat() {
 	start_bg forkstat "$FORKSTAT"
 	wait_ready forkstat "${TRACER_PIDS[0]}" output
 }
 
 CONFIGS=()
+PIPE_CONFIGS=()
 declare -A START CMDLINE
 
 add_config() {
@@ -201,6 +226,17 @@ setup_configs() {
 	else
 		echo "skipped: forkstat not installed"
 	fi
+
+	# The context-switch workload compares with offcputime, which also
+	# hooks sched_switch.
+	PIPE_CONFIGS=(baseline ptrace-agent)
+	if [[ -x $OFFCPUTIME && -x $PERF ]]; then
+		PIPE_CONFIGS+=(offcputime)
+		START[offcputime]=start_offcputime
+		CMDLINE[offcputime]="$OFFCPUTIME >TMPFILE"
+	else
+		echo "skipped: offcputime or perf not installed"
+	fi
 }
 
 # ---- measurement -----------------------------------------------------------
@@ -217,7 +253,7 @@ run_one() {
 	# The tracers' own CPU during the workload (not their start-up): on
 	# two cores it is time the workload cannot have.
 	cpu0=$(tracer_cpu_ns)
-	line=$("$FORKBENCH" "$workload" "$count")
+	line=$(workload_run "$workload" "$count")
 	cpu1=$(tracer_cpu_ns)
 	stop_tracers
 	echo $(((cpu1 - cpu0) / count)) >>"$TMP_DIR/cpu.$workload.$config"
@@ -240,6 +276,21 @@ tracer_cpu_ns() {
 	echo "$total"
 }
 
+# workload_run WORKLOAD COUNT: one run, printing "... ns_per_op=N".
+workload_run() {
+	local usecs
+
+	if [[ $1 != sched-pipe ]]; then
+		"$FORKBENCH" "$1" "$2"
+		return
+	fi
+	# Both ends on one CPU: each operation is then two context switches
+	# and nothing else, and idle-state exit latency on the other CPU does
+	# not blur what a sched_switch hook costs.
+	usecs=$(taskset -c 0 "$PERF" bench sched pipe -l "$2" | awk '/usecs\/op/ { print $1 }')
+	awk -v u="$usecs" 'BEGIN { printf "ns_per_op=%d\n", u * 1000 }'
+}
+
 # median FILE: the middle value (mean of the two middle ones if even).
 median() {
 	sort -n "$1" | awk '{ v[NR] = $1 }
@@ -247,13 +298,16 @@ median() {
 		      else printf "%d\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# run_workload WORKLOAD COUNT CONFIG...: ROUNDS rounds, configs rotated.
 run_workload() {
-	local workload=$1 count=$2 round i n=${#CONFIGS[@]}
+	local workload=$1 count=$2 round i
+	local configs=("${@:3}")
+	local n=${#configs[@]}
 
 	for ((round = 0; round < ROUNDS; round++)); do
 		echo "round $((round + 1))/$ROUNDS $workload" >&2
 		for ((i = 0; i < n; i++)); do
-			run_one "$workload" "$count" "${CONFIGS[(round + i) % n]}"
+			run_one "$workload" "$count" "${configs[(round + i) % n]}"
 		done
 	done
 }
@@ -264,9 +318,10 @@ print_table() {
 	local cpu
 
 	printf '%-10s %-20s %12s %9s %18s\n' workload config median_ns/op overhead tracer_cpu_ns/op
-	for workload in fork-exec fork-exit; do
+	for workload in fork-exec fork-exit sched-pipe; do
 		base=$(median "$TMP_DIR/result.$workload.baseline")
-		for config in "${CONFIGS[@]}"; do
+		for config in "${CONFIGS[@]}" offcputime; do
+			[[ -s $TMP_DIR/result.$workload.$config ]] || continue
 			med=$(median "$TMP_DIR/result.$workload.$config")
 			cpu=$(median "$TMP_DIR/cpu.$workload.$config")
 			awk -v w="$workload" -v c="$config" -v m="$med" -v b="$base" -v u="$cpu" \
@@ -279,17 +334,18 @@ print_commands() {
 	local config
 
 	echo
-	echo "commands (MODE COUNT: fork-exec $EXEC_COUNT, fork-exit $EXIT_COUNT; rounds: $ROUNDS):"
-	for config in "${CONFIGS[@]}"; do
+	echo "commands (MODE COUNT: fork-exec $EXEC_COUNT, fork-exit $EXIT_COUNT; sched-pipe $PIPE_COUNT; rounds: $ROUNDS):"
+	for config in "${CONFIGS[@]}" "${PIPE_CONFIGS[@]:2}"; do
 		printf '  %-20s %s\n' "$config" "${CMDLINE[$config]}"
 	done
-	echo "  workload: $FORKBENCH MODE COUNT, run while the config's tracers run"
+	echo "  workload: $FORKBENCH MODE COUNT, or taskset -c 0 $PERF bench sched pipe -l COUNT, run while the config's tracers run"
 }
 
 main() {
 	[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer, not '$ROUNDS'"
 	[[ $EXEC_COUNT =~ ^[1-9][0-9]*$ ]] || die "EXEC_COUNT must be a positive integer"
 	[[ $EXIT_COUNT =~ ^[1-9][0-9]*$ ]] || die "EXIT_COUNT must be a positive integer"
+	[[ $PIPE_COUNT =~ ^[1-9][0-9]*$ ]] || die "PIPE_COUNT must be a positive integer"
 	((EUID == 0)) || die "must run as root: the tracers load BPF programs"
 	[[ -x $FORKBENCH ]] || die "$FORKBENCH not found; run make first"
 	[[ -x $AGENT ]] || die "$AGENT not found; run make first"
@@ -299,8 +355,9 @@ main() {
 	trap 'exit 130' INT TERM
 
 	setup_configs
-	run_workload fork-exec "$EXEC_COUNT"
-	run_workload fork-exit "$EXIT_COUNT"
+	run_workload fork-exec "$EXEC_COUNT" "${CONFIGS[@]}"
+	run_workload fork-exit "$EXIT_COUNT" "${CONFIGS[@]}"
+	run_workload sched-pipe "$PIPE_COUNT" "${PIPE_CONFIGS[@]}"
 	print_table
 	print_commands
 }
