@@ -55,6 +55,9 @@ static void probe_tracepoint_args(struct agent_bpf *skel)
 		return;
 	skel->rodata->exit_has_group_dead = tracepoint_nr_args(btf, "sched_process_exit") >= 2;
 	skel->rodata->switch_has_prev_state = tracepoint_nr_args(btf, "sched_switch") >= 4;
+	/* Only kernels built with CONFIG_DETECT_HUNG_TASK have it. */
+	if (tracepoint_nr_args(btf, "sched_process_hang") < 0)
+		bpf_program__set_autoload(skel->progs.handle_hang, false);
 	btf__free(btf);
 }
 
