@@ -37,6 +37,29 @@ PA_EXTERN struct {
 	__type(value, __u8);
 } traced_tgids SEC(".maps");
 
+/* Per thread: its scheduler state since when, and where its time went. */
+struct task_sched {
+	__u64 since_ns;
+	__u64 time_ns[PA_NR_TIMES];
+	__u8 state;      /* a ps letter; 0 until first seen switching */
+	__u8 in_dstate;  /* it has an entry in dstate */
+};
+
+PA_EXTERN struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_sched);
+} sched_of SEC(".maps");
+
+/* Per process (on its group leader): the times of its threads that ended. */
+PA_EXTERN struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64[PA_NR_TIMES]);
+} ended_times SEC(".maps");
+
 /* Set by user space before load (skel->rodata). */
 PA_EXTERN const volatile bool filter_by_pid;
 /* Force a consumer wake-up once this many bytes wait in the ring; below it
@@ -46,6 +69,9 @@ PA_EXTERN const volatile __u32 args_max_bytes;
 /* sched_process_exit has a group_dead argument (Linux 6.x): probed from BTF
  * in user space, since reading a missing tracepoint argument fails the verifier. */
 PA_EXTERN const volatile bool exit_has_group_dead;
+
+/* --transitions: a state event for every change of followed processes. */
+PA_EXTERN const volatile bool all_transitions;
 
 /* Records that did not fit in the ring buffer; read by user space through
  * the mmap'd .bss and reported as `lost` events. */
@@ -91,6 +117,31 @@ static __always_inline void fill_header(struct pa_event_header *hdr, __u16 type,
 	hdr->reserved = 0;
 	hdr->start_ns = task->group_leader->start_boottime;
 	__builtin_memcpy(hdr->comm, task->comm, sizeof(hdr->comm));
+}
+
+/* Which time bucket a ps state letter counts in. */
+static __always_inline int time_kind(__u8 state)
+{
+	switch (state) {
+	case 'r': /* our mark for "on a CPU" */
+		return PA_T_RUNNING;
+	case 'R':
+		return PA_T_RUNNABLE;
+	case 'D':
+		return PA_T_BLOCKED;
+	default:
+		return PA_T_SLEEPING;
+	}
+}
+
+/* Close the current interval of ts at now. */
+static __always_inline void account(struct task_sched *ts, __u64 now)
+{
+	int kind = time_kind(ts->state);
+
+	if (ts->state && now > ts->since_ns && kind >= 0 && kind < PA_NR_TIMES)
+		ts->time_ns[kind] += now - ts->since_ns;
+	ts->since_ns = now;
 }
 
 #endif /* PA_COMMON_BPF_H */

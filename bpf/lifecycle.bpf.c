@@ -128,6 +128,35 @@ static __always_inline __u32 exit_status_of(struct task_struct *task)
 	return task->group_leader->exit_code;
 }
 
+/* The thread's time-in-state; the last thread's record carries the whole
+ * process's, the threads that ended before it having left theirs on the
+ * group leader (whose task_struct lives until the process is reaped). */
+static __always_inline void fill_times(struct pa_exit_event *e, struct task_struct *task,
+				       bool group_dead)
+{
+	struct task_sched *ts = bpf_task_storage_get(&sched_of, task, NULL, 0);
+	__u64 *ended;
+	int i;
+
+	for (i = 0; i < PA_NR_TIMES; i++)
+		e->time_ns[i] = 0;
+	if (ts) {
+		account(ts, e->hdr.ts_ns);
+		for (i = 0; i < PA_NR_TIMES; i++)
+			e->time_ns[i] = ts->time_ns[i];
+	}
+	ended = bpf_task_storage_get(&ended_times, task->group_leader, NULL,
+				     group_dead ? 0 : BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ended)
+		return;
+	for (i = 0; i < PA_NR_TIMES; i++) {
+		if (group_dead)
+			e->time_ns[i] += ended[i];
+		else
+			__sync_fetch_and_add(&ended[i], e->time_ns[i]);
+	}
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(handle_exit, struct task_struct *task)
 {
@@ -155,6 +184,7 @@ int BPF_PROG(handle_exit, struct task_struct *task)
 	e->exit_status = group_dead ? exit_status_of(task) : task->exit_code;
 	e->reserved = 0;
 	e->task_start_ns = task->start_boottime;
+	fill_times(e, task, group_dead);
 	bpf_ringbuf_submit(e, ringbuf_wakeup_flags());
 	return 0;
 }

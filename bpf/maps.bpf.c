@@ -7,6 +7,7 @@ const volatile bool filter_by_pid = false;
 const volatile __u64 wakeup_bytes = 1 << 20;
 const volatile __u32 args_max_bytes = PA_ARGS_DEFAULT;
 const volatile bool exit_has_group_dead = false;
+const volatile bool all_transitions = false;
 
 __u64 lost_events = 0;
 

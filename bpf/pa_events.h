@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define PA_ABI_VERSION 1
+#define PA_ABI_VERSION 2 /* 2: exit records carry time-in-state; state and stuck records */
 
 #define PA_COMM_LEN 16
 /* Bytes of bprm->filename kept; PATH_MAX is 4096 but real exec paths are short. */
@@ -33,6 +33,7 @@ enum pa_event_type {
 	PA_EV_FREE = 4, /* a thread-group leader was reaped and freed */
 	PA_EV_UNSTUCK = 5, /* a thread left D state after at least stuck_after_ns */
 	PA_EV_HUNG = 6,    /* the kernel's hung-task detector reported a thread */
+	PA_EV_STATE = 7,   /* a thread changed scheduler state (see pa_state_event) */
 	PA_EV_TYPE_MAX,
 };
 
@@ -76,11 +77,34 @@ struct pa_exec_event {
 	char data[];
 };
 
+/* Where a thread's time went, as the scheduler saw it. */
+enum pa_time_kind {
+	PA_T_RUNNING,   /* on a CPU */
+	PA_T_RUNNABLE,  /* ready, waiting for a CPU */
+	PA_T_SLEEPING,  /* S, and stopped or idle waits */
+	PA_T_BLOCKED,   /* D */
+	PA_NR_TIMES,
+};
+
 struct pa_exit_event {
 	struct pa_event_header hdr;
 	__u32 exit_status;    /* wait(2) status: code << 8, or signal | 0x80 if core dumped */
 	__u32 reserved;
 	__u64 task_start_ns;  /* the exiting task's own start */
+	/* The exiting thread's times; for the last thread, the whole
+	 * process's (every thread's summed as it ended). */
+	__u64 time_ns[PA_NR_TIMES];
+};
+
+/* A scheduler state change: always into and out of T and t, every change
+ * for --transitions.  States are the letters ps shows (R S D T t I). */
+struct pa_state_event {
+	struct pa_event_header hdr;
+	__u8 from;
+	__u8 to;
+	__u16 stop_signal;    /* into T/t: the signal that stopped it, if known */
+	__u32 reserved;
+	__u64 from_ns;        /* time spent in `from` */
 };
 
 struct pa_free_event {

@@ -85,6 +85,7 @@ static void set_tunables(struct agent_bpf *skel, const struct pa_config *cfg)
 	skel->rodata->wakeup_bytes = cfg->ringbuf_bytes / 4;
 	skel->rodata->args_max_bytes = cfg->max_args_bytes;
 	skel->rodata->stuck_after_ns = cfg->stuck_after_ns;
+	skel->rodata->all_transitions = cfg->transitions;
 	probe_tracepoint_args(skel);
 	bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes);
 	bpf_map__set_max_entries(skel->maps.exec_scratch, ncpus > 0 ? ncpus : 1);

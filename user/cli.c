@@ -26,6 +26,8 @@ const char pa_usage[] =
 	"Selection:\n"
 	"  -p, --pid PID            only PID and its descendants (repeatable)\n"
 	"  -d, --duration DUR       stop after DUR (e.g. 30s, 500ms, 5m)\n"
+	"      --transitions        with --pid: every scheduler state change\n"
+	"                           (R S D T t I), not only stops and continues\n"
 	"\n"
 	"Alerts:\n"
 	"      --zombie-after DUR   report a child not reaped this long after it\n"
@@ -54,6 +56,7 @@ enum {
 	OPT_MAX_ARGS,
 	OPT_ZOMBIE_AFTER,
 	OPT_STUCK_AFTER,
+	OPT_TRANSITIONS,
 };
 
 static const struct option long_opts[] = {
@@ -67,6 +70,7 @@ static const struct option long_opts[] = {
 	{ "max-args-bytes", required_argument, NULL, OPT_MAX_ARGS },
 	{ "zombie-after", required_argument, NULL, OPT_ZOMBIE_AFTER },
 	{ "stuck-after", required_argument, NULL, OPT_STUCK_AFTER },
+	{ "transitions", no_argument, NULL, OPT_TRANSITIONS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -183,6 +187,9 @@ static int parse_one(int opt, const char *arg, struct pa_config *cfg, char *err,
 		if (pa_parse_duration(arg, &cfg->zombie_after_ns))
 			return usage_error("invalid duration '%s' for --zombie-after: use a positive number with an optional unit ms, s or m", arg);
 		return 0;
+	case OPT_TRANSITIONS:
+		cfg->transitions = true;
+		return 0;
 	case OPT_STUCK_AFTER:
 		if (pa_parse_duration(arg, &cfg->stuck_after_ns))
 			return usage_error("invalid duration '%s' for --stuck-after: use a positive number with an optional unit ms, s or m", arg);
@@ -246,6 +253,8 @@ int pa_cli_parse(int argc, char **argv, struct pa_config *cfg, char *err, size_t
 		return usage_error("unexpected argument '%s' (see --help)", argv[optind]);
 	if (cfg->once && cfg->mode != PA_MODE_TREE)
 		return usage_error("--once goes with --tree");
+	if (cfg->transitions && !cfg->nr_pids)
+		return usage_error("--transitions needs --pid: every context switch of every process would flood the output");
 	if (cfg->json && cfg->mode == PA_MODE_TREE)
 		return usage_error("--json and --tree cannot be combined");
 	return 0;

@@ -244,6 +244,8 @@ static void on_exit_event(struct pa_collector *c, const struct pa_exit_event *e)
 	pa_table_remove_thread(&c->table, e->hdr.pid);
 	if (!pa_table_mark_exited(&c->table, p, e->exit_status, e->hdr.ts_ns))
 		return; /* already reported (two threads raced to be last) */
+	memcpy(p->time_ns, e->time_ns, sizeof(p->time_ns));
+	p->times_partial = p->start_ns < c->tracing_since_ns;
 	r.proc = p;
 	r.parent = p->parent;
 	r.parent_pid = e->hdr.ppid;
@@ -271,6 +273,29 @@ static void on_free(struct pa_collector *c, const struct pa_free_event *e)
 	r.parent = pa_table_find(&c->table, e->hdr.ppid);
 	r.reaper_pid = e->hdr.ppid;
 	r.zombie.age_ns = e->hdr.ts_ns > p->exit_ns ? e->hdr.ts_ns - p->exit_ns : 0;
+	pa_collector_dispatch(c, &r);
+}
+
+static void on_state(struct pa_collector *c, const struct pa_state_event *e)
+{
+	struct pa_proc *p = pa_table_find_identity(&c->table, e->hdr.tgid, e->hdr.start_ns);
+	struct pa_thread *th = pa_table_find_thread(&c->table, e->hdr.pid);
+	struct pa_report r = { .action = PA_ACT_STATE, .ts_ns = e->hdr.ts_ns };
+
+	if (!p)
+		return;
+	if (e->hdr.pid == e->hdr.tgid)
+		p->state = e->to;
+	else if (th)
+		th->state = e->to;
+	r.proc = p;
+	r.parent = p->parent;
+	r.parent_pid = p->ppid;
+	r.state.tid = e->hdr.pid;
+	r.state.from = e->from;
+	r.state.to = e->to;
+	r.state.stop_signal = e->stop_signal;
+	r.state.from_ns = e->from_ns;
 	pa_collector_dispatch(c, &r);
 }
 
@@ -304,6 +329,9 @@ int pa_collector_handle(struct pa_collector *c, const void *data, size_t size)
 		break;
 	case PA_EV_HUNG:
 		pa_collector_on_hung(c, data);
+		break;
+	case PA_EV_STATE:
+		on_state(c, data);
 		break;
 	}
 	return 0;

@@ -34,6 +34,7 @@ struct pa_config {
 	uint64_t duration_ns; /* 0: until SIGINT/SIGTERM */
 	uint64_t zombie_after_ns;
 	uint64_t stuck_after_ns;
+	bool transitions;     /* every state change of the --pid processes */
 	const char *output;   /* NULL: stdout */
 	uint32_t ringbuf_bytes;
 	uint32_t max_args_bytes;

@@ -11,6 +11,7 @@ static const size_t min_size[PA_EV_TYPE_MAX] = {
 	[PA_EV_FREE] = sizeof(struct pa_free_event),
 	[PA_EV_UNSTUCK] = sizeof(struct pa_unstuck_event),
 	[PA_EV_HUNG] = sizeof(struct pa_hung_event),
+	[PA_EV_STATE] = sizeof(struct pa_state_event),
 };
 
 static bool exec_lengths_ok(const struct pa_exec_event *e)

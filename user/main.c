@@ -141,6 +141,7 @@ static int trace(struct agent *a)
 		pa_err("out of memory");
 		return 1;
 	}
+	a->col.tracing_since_ns = pa_now_boot_ns();
 	if (pa_bpf_start(&a->bpf, &a->cfg, event_record, &a->col))
 		goto cleanup;
 	/* Attach first, then read /proc: a process started in between is

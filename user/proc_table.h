@@ -52,6 +52,8 @@ struct pa_proc {
 	bool exited;
 	uint32_t exit_status;  /* wait(2) status */
 	uint64_t exit_ns;
+	uint64_t time_ns[PA_NR_TIMES]; /* at exit: running, runnable, sleeping, D */
+	bool times_partial;    /* it started before tracing did: times cover only since then */
 	bool reaped;
 	uint64_t reaped_ns;
 	bool zombie_reported;  /* a zombie alert named it: its reap is reported too */

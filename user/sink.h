@@ -24,6 +24,14 @@ enum pa_action {
 	PA_ACT_REAPED,   /* a reported zombie was finally reaped */
 	PA_ACT_ORPHANED, /* alert: a live process lost its parent */
 	PA_ACT_STUCK,    /* alert: a thread in D past --stuck-after (or its end) */
+	PA_ACT_STATE,    /* a thread's scheduler state changed */
+};
+
+struct pa_state_info {
+	uint32_t tid;
+	char from, to;        /* ps letters */
+	int stop_signal;      /* into T/t: the stopping signal, 0 if unknown */
+	uint64_t from_ns;     /* time spent in `from` */
 };
 
 #define PA_STACK_FRAMES_MAX 32
@@ -68,6 +76,7 @@ struct pa_report {
 	uint32_t reaper_pid;          /* reaped */
 	struct pa_orphan_info orphan; /* orphaned; parent_pid is the adopter */
 	struct pa_stuck_info stuck;   /* stuck */
+	struct pa_state_info state;   /* state */
 };
 
 /* What every sink needs to know about where it runs. */

@@ -93,10 +93,10 @@ static void put_process(struct json_sink *js, const struct pa_report *r)
 		put_time(w, s, "end", r->ts_ns);
 		put_exit_code(w, r);
 	}
-	if (r->action == PA_ACT_STUCK) {
+	if (r->action == PA_ACT_STUCK || r->action == PA_ACT_STATE) {
 		jw_key(w, "thread");
 		jw_object_begin(w);
-		jw_kv_uint(w, "id", r->stuck.tid);
+		jw_kv_uint(w, "id", r->action == PA_ACT_STUCK ? r->stuck.tid : r->state.tid);
 		jw_object_end(w);
 	}
 	jw_key(w, "parent");
@@ -119,6 +119,8 @@ static const char *event_type(enum pa_action a)
 		return "end";
 	case PA_ACT_STUCK:
 		return "info";
+	case PA_ACT_STATE:
+		return "change";
 	case PA_ACT_ORPHANED:
 		return "change";
 	case PA_ACT_LOST:
@@ -206,6 +208,20 @@ static void put_stuck(struct jw *w, const struct pa_report *r)
 	jw_object_end(w);
 }
 
+static void put_state(struct jw *w, const struct pa_state_info *st)
+{
+	char from[2] = { st->from, '\0' }, to[2] = { st->to, '\0' };
+
+	jw_key(w, "state");
+	jw_object_begin(w);
+	jw_kv_string(w, "from", from);
+	jw_kv_string(w, "to", to);
+	jw_kv_uint(w, "from_ms", st->from_ns / 1000000);
+	if (st->stop_signal)
+		jw_kv_string(w, "signal", pa_signal_name(st->stop_signal));
+	jw_object_end(w);
+}
+
 /* Alert and life-cycle details beyond ECS, under ptrace_agent.*. */
 static void put_detector_fields(struct jw *w, const struct pa_report *r)
 {
@@ -215,6 +231,9 @@ static void put_detector_fields(struct jw *w, const struct pa_report *r)
 		return;
 	case PA_ACT_STUCK:
 		put_stuck(w, r);
+		return;
+	case PA_ACT_STATE:
+		put_state(w, &r->state);
 		return;
 	case PA_ACT_REAPED:
 		jw_key(w, "reaped");
@@ -239,6 +258,26 @@ static void put_detector_fields(struct jw *w, const struct pa_report *r)
 	}
 }
 
+/* Time in each scheduler state over the process's life, all threads. */
+static void put_times(struct jw *w, const struct pa_proc *p)
+{
+	uint64_t total = 0;
+
+	for (int i = 0; i < PA_NR_TIMES; i++)
+		total += p->time_ns[i];
+	if (!total)
+		return;
+	jw_key(w, "time_ms");
+	jw_object_begin(w);
+	jw_kv_uint(w, "running", p->time_ns[PA_T_RUNNING] / 1000000);
+	jw_kv_uint(w, "runnable", p->time_ns[PA_T_RUNNABLE] / 1000000);
+	jw_kv_uint(w, "sleeping", p->time_ns[PA_T_SLEEPING] / 1000000);
+	jw_kv_uint(w, "blocked", p->time_ns[PA_T_BLOCKED] / 1000000);
+	jw_object_end(w);
+	if (p->times_partial)
+		jw_kv_bool(w, "time_partial", true);
+}
+
 /* Our own fields, under ptrace_agent.*, only where there is something to say. */
 static void put_agent_fields(struct jw *w, const struct pa_report *r)
 {
@@ -246,7 +285,7 @@ static void put_agent_fields(struct jw *w, const struct pa_report *r)
 	bool truncated = r->action == PA_ACT_EXEC && (r->args->truncated || r->args->argc > r->args->count);
 
 	if (r->action == PA_ACT_ZOMBIE || r->action == PA_ACT_REAPED || r->action == PA_ACT_ORPHANED ||
-	    r->action == PA_ACT_STUCK) {
+	    r->action == PA_ACT_STUCK || r->action == PA_ACT_STATE) {
 		jw_key(w, "ptrace_agent");
 		jw_object_begin(w);
 		put_detector_fields(w, r);
@@ -282,6 +321,7 @@ static void put_agent_fields(struct jw *w, const struct pa_report *r)
 	jw_kv_bool(w, "core_dumped", info.core_dumped);
 	if (r->proc->start_ns && r->ts_ns > r->proc->start_ns)
 		jw_kv_uint(w, "runtime_ms", (r->ts_ns - r->proc->start_ns) / 1000000);
+	put_times(w, r->proc);
 	jw_object_end(w);
 	jw_object_end(w);
 }

@@ -35,6 +35,25 @@ static void put_exec_detail(struct strbuf *sb, const struct pa_report *r)
 		sb_printf(sb, " ... (%u args)", a->argc);
 }
 
+/* Where its life went, when the kernel measured it. */
+static void put_times(struct strbuf *sb, const struct pa_proc *p)
+{
+	static const char *const label[PA_NR_TIMES] = { "on-cpu", "runnable", "sleeping", "D" };
+	char span[32];
+	uint64_t total = 0;
+
+	for (int i = 0; i < PA_NR_TIMES; i++)
+		total += p->time_ns[i];
+	if (!total)
+		return;
+	sb_puts(sb, p->times_partial ? " (since tracing began: " : " (");
+	for (int i = 0; i < PA_NR_TIMES; i++) {
+		pa_format_span(span, sizeof(span), p->time_ns[i]);
+		sb_printf(sb, "%s%s %s", i ? ", " : "", label[i], span);
+	}
+	sb_putc(sb, ')');
+}
+
 static void put_exit_detail(struct strbuf *sb, const struct pa_report *r)
 {
 	struct pa_exit_info info = pa_decode_wait_status(r->exit_status);
@@ -49,6 +68,7 @@ static void put_exit_detail(struct strbuf *sb, const struct pa_report *r)
 		pa_format_span(span, sizeof(span), r->ts_ns - r->proc->start_ns);
 		sb_printf(sb, " after %s", span);
 	}
+	put_times(sb, r->proc);
 }
 
 /* "in clock_nanosleep", "running", "blocked" */
@@ -135,6 +155,17 @@ static void put_stuck_detail(struct strbuf *sb, const struct pa_report *r)
 	}
 }
 
+static void put_state_detail(struct strbuf *sb, const struct pa_report *r)
+{
+	const struct pa_state_info *st = &r->state;
+	char span[32];
+
+	pa_format_span(span, sizeof(span), st->from_ns);
+	sb_printf(sb, "thread %u %c -> %c after %s", st->tid, st->from, st->to, span);
+	if (st->stop_signal)
+		sb_printf(sb, " (%s)", pa_signal_name(st->stop_signal));
+}
+
 static void text_emit(struct pa_sink *s, const struct pa_report *r)
 {
 	struct text_sink *ts = (struct text_sink *)s;
@@ -166,6 +197,8 @@ static void text_emit(struct pa_sink *s, const struct pa_report *r)
 			put_orphan_detail(sb, r);
 		else if (r->action == PA_ACT_STUCK)
 			put_stuck_detail(sb, r);
+		else if (r->action == PA_ACT_STATE)
+			put_state_detail(sb, r);
 		while (sb->len && sb->buf[sb->len - 1] == ' ')
 			sb->len--;
 		sb_putc(sb, '\n');
@@ -221,6 +254,8 @@ const char *pa_action_name(enum pa_action a)
 		return "orphaned";
 	case PA_ACT_STUCK:
 		return "stuck";
+	case PA_ACT_STATE:
+		return "state";
 	}
 	return "?";
 }

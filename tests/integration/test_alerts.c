@@ -228,6 +228,66 @@ static void test_vfork_parent_stuck_in_d(void **state)
 	assert_true(h_int(end, "ptrace_agent.blocked_ms") < 10000);
 }
 
+static void test_stop_and_continue_are_state_events(void **state)
+{
+	const char *argv[] = { h_build_path("tools/scenarios/stop_cont"), "700", NULL };
+	json_t *into = NULL, *out = NULL, *exit;
+	long child;
+
+	(void)state;
+	if (skip_without_bpf())
+		skip();
+	trace(argv, NULL);
+	child = h_kv_long(held.out, "child", 0);
+	for (size_t i = 0; i < events.n; i++) {
+		json_t *ev = events.ev[i];
+
+		if (strcmp(h_str(ev, "event.action"), "state") || h_int(ev, "process.pid") != child)
+			continue;
+		if (!strcmp(h_str(ev, "ptrace_agent.state.to"), "T"))
+			into = ev;
+		else if (!strcmp(h_str(ev, "ptrace_agent.state.from"), "T"))
+			out = ev;
+	}
+	assert_non_null(into);
+	assert_string_equal(h_str(into, "ptrace_agent.state.signal"), "SIGSTOP");
+	assert_int_equal(h_int(into, "process.thread.id"), child);
+	assert_non_null(out);
+	/* Stopped for the 700 ms the scenario held it. */
+	assert_true(h_int(out, "ptrace_agent.state.from_ms") >= 690);
+	assert_true(h_int(out, "ptrace_agent.state.from_ms") < 5000);
+	/* Only stops and continues without --transitions: nothing for S or R. */
+	assert_int_equal(h_count(&events, "state", child), 2);
+	/* Its exit accounts where its life went: mostly asleep and stopped. */
+	exit = h_find(&events, "exit", child, 0);
+	assert_non_null(exit);
+	assert_true(h_int(exit, "ptrace_agent.exit.time_ms.sleeping") >= 690);
+	assert_true(h_int(exit, "ptrace_agent.exit.time_ms.running") < 500);
+	assert_null(h_get(exit, "ptrace_agent.exit.time_partial"));
+}
+
+static void test_transitions_flag_reports_sleeps(void **state)
+{
+	const char *argv[] = { h_build_path("tools/scenarios/stop_cont"), "100", NULL };
+	const char *extra[] = { "--transitions", NULL };
+	long child, to_s = 0;
+
+	(void)state;
+	if (skip_without_bpf())
+		skip();
+	assert_int_equal(h_trace(&agent, &held, &events, argv, extra, NULL), 0);
+	child = h_kv_long(held.out, "child", 0);
+	for (size_t i = 0; i < events.n; i++) {
+		json_t *ev = events.ev[i];
+
+		if (!strcmp(h_str(ev, "event.action"), "state") && h_int(ev, "process.pid") == child &&
+		    !strcmp(h_str(ev, "ptrace_agent.state.to"), "S"))
+			to_s++;
+	}
+	/* The child's nanosleep makes it go to S at least once. */
+	assert_true(to_s >= 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +299,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_orphan_adopted_by_init, teardown),
 		cmocka_unit_test_teardown(test_daemon_orphan_is_marked, teardown),
 		cmocka_unit_test_teardown(test_vfork_parent_stuck_in_d, teardown),
+		cmocka_unit_test_teardown(test_stop_and_continue_are_state_events, teardown),
+		cmocka_unit_test_teardown(test_transitions_flag_reports_sleeps, teardown),
 	};
 
 	return cmocka_run_group_tests_name("integration: alerts", tests, NULL, NULL);
