@@ -264,7 +264,7 @@ static void on_free(struct pa_collector *c, const struct pa_free_event *e)
 	/* Its children were handed on before it became a zombie. */
 	adopt_children(c, p, e->hdr.ts_ns);
 	pa_table_mark_reaped(&c->table, p, e->hdr.ts_ns);
-	if (!p->zombie_reported)
+	if (!p->zombie_named)
 		return;
 	/* hdr.ppid is its parent at the end: the one that reaped it, or the
 	 * init or subreaper that adopted it when that parent died. */
@@ -365,6 +365,9 @@ static void report_zombie(struct zombie_scan *z, const struct pa_zombie_group *g
 	r.zombie.oldest_age_ns = z->now_ns - g->oldest_exit_ns;
 	r.zombie.summarized = summarized;
 	r.zombie.parent = parent;
+	/* Its reap is told only for a zombie named here: a summarized leak
+	 * stays one line, in and out. */
+	p->zombie_named = true;
 	pa_collector_dispatch(z->c, &r);
 }
 

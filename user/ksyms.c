@@ -74,7 +74,8 @@ int pa_ksyms_load(struct pa_ksyms *ks, const char *path)
 	for (size_t i = 0; i < ks->count; i++)
 		ks->syms[i].name = ks->names + offsets[i];
 	free(offsets);
-	qsort(ks->syms, ks->count, sizeof(*ks->syms), by_addr);
+	if (ks->count)
+		qsort(ks->syms, ks->count, sizeof(*ks->syms), by_addr);
 	return 0;
 }
 

@@ -15,6 +15,9 @@
 /* stat holds 52 numbers of at most 20 digits and a comm of at most 64 bytes
  * (kernel threads show their full name): 2 KiB always holds all of it. */
 #define STAT_BUF_SIZE 2048
+/* status is ~1.5 KiB; a long Groups line can make it far longer, and only
+ * whole lines are used (read_status). */
+#define STATUS_BUF_SIZE 8192
 /* A boot id is a 36-character UUID and a newline. */
 #define BOOT_ID_BUF_SIZE 64
 /* "4294967295/task/4294967295/stat" and the like. */
@@ -520,9 +523,29 @@ int pa_procfs_inspect_thread(const char *proc_root, uint32_t tgid, uint32_t tid,
 	return inspect_dir(path, tid, info);
 }
 
+/* status into buf, NUL-terminated, whole lines only: a long Groups line
+ * can push SigIgn, SigCgt and NSpid past any fixed size, and a line cut in
+ * its middle would read as a different number. */
+static ssize_t read_status(int dir, char *buf, size_t size)
+{
+	ssize_t n = read_at(dir, "status", buf, size - 1);
+	char *nl;
+
+	if (n <= 0) {
+		buf[0] = '\0';
+		return n;
+	}
+	if ((size_t)n == size - 1) {
+		nl = memrchr(buf, '\n', n);
+		n = nl ? nl - buf + 1 : 0;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
 static int inspect_dir(const char *path, uint32_t pid, struct pa_task_info *info)
 {
-	char buf[STAT_BUF_SIZE];
+	char buf[STAT_BUF_SIZE], status[STATUS_BUF_SIZE];
 	struct proc_stat st;
 	ssize_t n;
 	int dir, err;
@@ -544,10 +567,9 @@ static int inspect_dir(const char *path, uint32_t pid, struct pa_task_info *info
 	info->syscall = parse_syscall(buf, n, info->args);
 	n = read_at(dir, "wchan", info->wchan, sizeof(info->wchan) - 1);
 	info->wchan[n > 0 ? n : 0] = '\0';
-	n = read_at(dir, "status", buf, sizeof(buf) - 1);
-	buf[n > 0 ? n : 0] = '\0';
-	info->sigchld = parse_sigchld(buf);
-	info->ns_pid = parse_ns_pid(buf, pid);
+	n = read_status(dir, status, sizeof(status));
+	info->sigchld = parse_sigchld(status);
+	info->ns_pid = parse_ns_pid(status, pid);
 	close(dir);
 	return 0;
 }

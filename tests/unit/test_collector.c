@@ -7,38 +7,7 @@
  * checked line by line.  proc_root is NULL (no /proc reads) except in the
  * reparenting case, which builds a fake /proc.
  */
-#include <stdio.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
-
-#include <jansson.h>
-
-#include "synth.h"
-
-#include "collector.h"
-#include "output.h"
-#include "sink.h"
-
-#define BOOT_ID "0b7d5e1a-2c4f-4e8a-9d3b-5f6a7b8c9d0e"
-#define HOSTNAME "testhost"
-#define NS_PER_MS 1000000ULL
-#define NS_PER_SEC 1000000000ULL
-/* Boot time 0 is 2023-11-14T22:13:20Z, so timestamps read easily. */
-#define WALL_AT_BOOT (1700000000ULL * NS_PER_SEC)
-#define MAX_LINES 64
-
-/* Who is who: init, a shell, the shell's child. */
-static const struct synth_task init_task = {
-	.pid = 1, .ppid = 0, .start_ns = 1 * NS_PER_SEC, .comm = "systemd",
-};
-static const struct synth_task shell = {
-	.pid = 100, .ppid = 1, .start_ns = 10 * NS_PER_SEC, .comm = "bash",
-};
-static const struct synth_task child = {
-	.pid = 200, .ppid = 100, .start_ns = 20 * NS_PER_SEC, .comm = "bash",
-};
+#include "fixture.h"
 
 /* A thread of the shell's child. */
 static struct synth_task thread_of(const struct synth_task *leader, uint32_t tid, uint64_t task_start)
@@ -49,303 +18,6 @@ static struct synth_task thread_of(const struct synth_task *leader, uint32_t tid
 	t.tgid = leader->pid;
 	t.task_start_ns = task_start;
 	return t;
-}
-
-struct fixture {
-	struct pa_collector c;
-	struct pa_clock clock;
-	struct pa_sink_env env;
-	struct pa_output out;
-	int fd;
-	bool json;
-	off_t read_off;
-	char *text;               /* what the sink wrote since the last drain */
-	json_t *lines[MAX_LINES]; /* text parsed, one object a line (JSON sink) */
-	size_t nr_lines;
-};
-
-static int setup(void **state, bool json)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct pa_sink *s;
-
-	if (!f)
-		return -1;
-	f->fd = memfd_create("collector-test", MFD_CLOEXEC);
-	if (f->fd < 0) {
-		free(f);
-		return -1;
-	}
-	f->json = json;
-	f->clock.boot_to_wall_ns = (int64_t)WALL_AT_BOOT;
-	f->env.clock = &f->clock;
-	f->env.hostname = HOSTNAME;
-	pa_output_open_fd(&f->out, f->fd, "memfd");
-	pa_collector_init(&f->c, BOOT_ID, NULL);
-	s = json ? pa_sink_json_new(&f->env, &f->out) : pa_sink_text_new(&f->env, &f->out);
-	if (pa_collector_add_sink(&f->c, s))
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int setup_json(void **state)
-{
-	return setup(state, true);
-}
-
-static int setup_text(void **state)
-{
-	return setup(state, false);
-}
-
-static void drop_lines(struct fixture *f)
-{
-	for (size_t i = 0; i < f->nr_lines; i++)
-		json_decref(f->lines[i]);
-	f->nr_lines = 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	pa_collector_free(&f->c);
-	pa_output_close(&f->out);
-	close(f->fd);
-	drop_lines(f);
-	free(f->text);
-	free(f);
-	return 0;
-}
-
-/* ---- feeding and reading ------------------------------------------------ */
-
-static void feed(struct fixture *f, const void *rec, size_t size)
-{
-	CHECK_I(pa_collector_handle(&f->c, rec, size), 0, "pa_collector_handle accepts the record");
-}
-
-#define FEED(f, ev) feed((f), &(ev), sizeof(ev))
-
-static void feed_exec(struct fixture *f, struct pa_exec_event *e)
-{
-	feed(f, e, e->hdr.size);
-	free(e);
-}
-
-/* Everything written since the last call, into f->text (and f->lines for
- * JSON: every line must parse as one object).  Returns the line count. */
-static size_t drain(struct fixture *f)
-{
-	struct stat st;
-	size_t len, n = 0;
-	char *line, *nl;
-
-	CHECK_I(pa_output_flush(&f->out), 0, "flush to the memfd");
-	drop_lines(f);
-	free(f->text);
-	assert_int_equal(fstat(f->fd, &st), 0);
-	len = (size_t)(st.st_size - f->read_off);
-	f->text = malloc(len + 1);
-	assert_non_null(f->text);
-	CHECK_I(pread(f->fd, f->text, len, f->read_off), (long long)len, "read back what was written");
-	f->text[len] = '\0';
-	f->read_off += len;
-	CHECK(len == 0 || f->text[len - 1] == '\n', "output ends in a whole line");
-	for (line = f->text; (nl = strchr(line, '\n')); line = nl + 1) {
-		json_error_t err;
-		json_t *o;
-
-		n++;
-		if (!f->json)
-			continue;
-		o = json_loadb(line, nl - line, 0, &err);
-		if (!o) {
-			print_error("line %zu is not JSON (%s): %.*s\n", n, err.text, (int)(nl - line), line);
-			fail();
-		}
-		CHECK(json_is_object(o), "each line is one object");
-		CHECK(f->nr_lines < MAX_LINES, "room for the lines");
-		f->lines[f->nr_lines++] = o;
-	}
-	return n;
-}
-
-/* ---- JSON checks -------------------------------------------------------- */
-
-/* "process.parent.pid": nested objects, never dotted keys. */
-static json_t *jget(json_t *o, const char *path)
-{
-	char key[64];
-	const char *dot;
-
-	if (!strcmp(path, "@timestamp"))
-		return json_object_get(o, path);
-	while ((dot = strchr(path, '.'))) {
-		snprintf(key, sizeof(key), "%.*s", (int)(dot - path), path);
-		o = json_object_get(o, key);
-		if (!json_is_object(o))
-			return NULL;
-		path = dot + 1;
-	}
-	return json_object_get(o, path);
-}
-
-#define CHECK_JSTR(o, path, want) check_jstr((o), (path), (want), __FILE__, __LINE__)
-#define CHECK_JINT(o, path, want) check_jint((o), (path), (want), __FILE__, __LINE__)
-#define CHECK_JBOOL(o, path, want) check_jbool((o), (path), (want), __FILE__, __LINE__)
-#define CHECK_JABSENT(o, path) check_jabsent((o), (path), __FILE__, __LINE__)
-#define CHECK_JSTRS(o, path, ...)                                                            \
-	check_jstrs((o), (path), (const char *const[]){ __VA_ARGS__ },                       \
-		    sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *), __FILE__, \
-		    __LINE__)
-#define CHECK_JEMPTY(o, path) check_jstrs((o), (path), NULL, 0, __FILE__, __LINE__)
-
-static void check_jstr(json_t *o, const char *path, const char *want, const char *file, int line)
-{
-	json_t *v = jget(o, path);
-
-	if (!json_is_string(v)) {
-		print_error("%s: missing or not a string (want \"%s\")\n", path, want);
-		_fail(file, line);
-	}
-	synth_check_str(json_string_value(v), want, path, file, line);
-}
-
-static void check_jint(json_t *o, const char *path, long long want, const char *file, int line)
-{
-	json_t *v = jget(o, path);
-
-	if (!json_is_integer(v)) {
-		print_error("%s: missing or not an integer (want %lld)\n", path, want);
-		_fail(file, line);
-	}
-	synth_check_i(json_integer_value(v), want, path, file, line);
-}
-
-static void check_jbool(json_t *o, const char *path, bool want, const char *file, int line)
-{
-	json_t *v = jget(o, path);
-
-	if (!json_is_boolean(v)) {
-		print_error("%s: missing or not a boolean (want %s)\n", path, want ? "true" : "false");
-		_fail(file, line);
-	}
-	if (json_is_true(v) != want) {
-		print_error("%s: got %s, want %s\n", path, want ? "false" : "true", want ? "true" : "false");
-		_fail(file, line);
-	}
-}
-
-static void check_jabsent(json_t *o, const char *path, const char *file, int line)
-{
-	if (!jget(o, path))
-		return;
-	print_error("%s: present, want absent\n", path);
-	_fail(file, line);
-}
-
-static void check_jstrs(json_t *o, const char *path, const char *const *want, size_t n,
-			const char *file, int line)
-{
-	json_t *v = jget(o, path);
-	char label[96];
-
-	if (!json_is_array(v)) {
-		print_error("%s: missing or not an array\n", path);
-		_fail(file, line);
-	}
-	snprintf(label, sizeof(label), "%s: number of elements", path);
-	synth_check_u(json_array_size(v), n, label, file, line);
-	for (size_t i = 0; i < n; i++) {
-		json_t *e = json_array_get(v, i);
-
-		snprintf(label, sizeof(label), "%s[%zu]", path, i);
-		if (!json_is_string(e)) {
-			print_error("%s: not a string\n", label);
-			_fail(file, line);
-		}
-		synth_check_str(json_string_value(e), want[i], label, file, line);
-	}
-}
-
-/* "2023-11-14T22:13:20.123456Z": RFC 3339, UTC, microseconds. */
-static void check_rfc3339_us(json_t *o, const char *path)
-{
-	const char *s = json_string_value(jget(o, path));
-	static const char shape[] = "dddd-dd-ddTdd:dd:dd.ddddddZ";
-	bool ok = s && strlen(s) == sizeof(shape) - 1;
-
-	for (size_t i = 0; ok && i < sizeof(shape) - 1; i++)
-		ok = shape[i] == 'd' ? (s[i] >= '0' && s[i] <= '9') : s[i] == shape[i];
-	if (!ok) {
-		print_error("%s: \"%s\" is not YYYY-MM-DDTHH:MM:SS.uuuuuuZ\n", path, s ? s : "(missing)");
-		fail();
-	}
-}
-
-/* The fields EVENTS.md puts in every object. */
-static void check_common(json_t *o, const char *action, const char *kind, const char *type)
-{
-	check_rfc3339_us(o, "@timestamp");
-	CHECK_JSTR(o, "event.action", action);
-	CHECK_JSTR(o, "event.kind", kind);
-	CHECK_JSTRS(o, "event.category", "process");
-	CHECK_JSTRS(o, "event.type", type);
-	CHECK_JSTR(o, "host.hostname", HOSTNAME);
-}
-
-/* No key but @timestamp holds a dot, at any depth. */
-static void check_no_dotted_keys(json_t *o)
-{
-	const char *key;
-	json_t *v;
-	size_t i;
-
-	if (json_is_array(o)) {
-		json_array_foreach(o, i, v)
-			check_no_dotted_keys(v);
-		return;
-	}
-	if (!json_is_object(o))
-		return;
-	json_object_foreach(o, key, v) {
-		if (strchr(key, '.') && strcmp(key, "@timestamp")) {
-			print_error("dotted key \"%s\"\n", key);
-			fail();
-		}
-		check_no_dotted_keys(v);
-	}
-}
-
-/* A process the table knows before the records start (from the /proc snapshot). */
-static struct pa_proc *known(struct fixture *f, const struct synth_task *t, const char *cmdline)
-{
-	struct pa_proc_info info = {
-		.pid = synth_tgid(t),
-		.ppid = t->ppid,
-		.start_ns = t->start_ns,
-		.comm = t->comm,
-		.state = 'S',
-		.nr_threads = 1,
-		.cmdline = cmdline,
-	};
-	struct pa_proc *p = pa_table_upsert(&f->c.table, &info);
-
-	assert_non_null(p);
-	return p;
-}
-
-static struct pa_proc *proc(struct fixture *f, uint32_t pid)
-{
-	struct pa_proc *p = pa_table_find(&f->c.table, pid);
-
-	if (!p) {
-		print_error("pid %u is not in the table\n", pid);
-		fail();
-	}
-	return p;
 }
 
 /* ---- fork --------------------------------------------------------------- */
@@ -960,34 +632,19 @@ static void test_add_sink_limits(void **state)
 
 /* ---- reparenting through /proc ------------------------------------------ */
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-}
-
 /* On a process exit the kernel hands its live children to a new parent;
  * the collector asks proc_root who that is.  One child has a stat saying
  * ppid 1, the other no stat at all (gone): it stays where it was. */
 static void test_exit_reparents_children_from_proc_root(void **state)
 {
 	struct fixture *f = *state;
-	char root[] = "/tmp/pa-collector-XXXXXX";
-	char path[96];
 	struct synth_task c1 = { .pid = 300, .ppid = 200, .start_ns = 25 * NS_PER_SEC, .comm = "sleep" };
 	struct synth_task c2 = { .pid = 301, .ppid = 200, .start_ns = 25 * NS_PER_SEC, .comm = "sleep" };
 	struct pa_exit_event ex = synth_exit(30 * NS_PER_SEC, &child, 0, true);
 	struct pa_proc *init, *parent, *p1, *p2;
 
-	assert_non_null(mkdtemp(root));
-	snprintf(path, sizeof(path), "%s/300", root);
-	assert_int_equal(mkdir(path, 0755), 0);
-	snprintf(path, sizeof(path), "%s/300/stat", root);
-	write_file(path, "300 (sleep) S 1 300 300 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 2500 0 0\n");
-	f->c.proc_root = root;
+	fake_proc_root(f);
+	fake_proc_stat(f, 300, "sleep", 'S', 1, 300, 0);
 
 	init = known(f, &init_task, "/sbin/init");
 	parent = known(f, &child, "bash");
@@ -998,11 +655,6 @@ static void test_exit_reparents_children_from_proc_root(void **state)
 	CHECK(p1->parent == init, "300 moved under init, as its stat says");
 	CHECK_U(p1->ppid, 1, "300's ppid");
 	CHECK(p2->parent == parent, "301 (no stat) left where it was");
-
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/300", root);
-	rmdir(path);
-	rmdir(root);
 }
 
 static void test_exit_without_proc_root_keeps_links(void **state)
@@ -1021,8 +673,6 @@ static void test_exit_without_proc_root_keeps_links(void **state)
 
 /* ---- the text stream ---------------------------------------------------- */
 
-static const char header[] = "TIME         EVENT  PID     PPID    COMM             DETAIL\n";
-
 static void test_text_header_once(void **state)
 {
 	struct fixture *f = *state;
@@ -1032,7 +682,7 @@ static void test_text_header_once(void **state)
 	FEED(f, a);
 	FEED(f, b);
 	CHECK_U(drain(f), 3, "header and two events");
-	CHECK(strncmp(f->text, header, sizeof(header) - 1) == 0, "the header comes first");
+	CHECK(strncmp(f->text, text_header, sizeof(text_header) - 1) == 0, "the header comes first");
 	CHECK(strstr(f->text + 1, "TIME ") == NULL, "and only once");
 	pa_collector_lost(&f->c, 1, 32 * NS_PER_SEC);
 	CHECK_U(drain(f), 1, "later events: no header again");
@@ -1060,7 +710,7 @@ static void test_text_exec_line_quotes_args(void **state)
 	feed_exec(f, synth_exec(30 * NS_PER_SEC, &sh, 200, "/bin/sh",
 				ARGS("sh\0-c\0echo 'hi' > /tmp/x\0\0"), 4, 0));
 	drain(f);
-	CHECK_STR(f->text + sizeof(header) - 1,
+	CHECK_STR(f->text + sizeof(text_header) - 1,
 		  "22:13:50.000 exec   200     100     sh               sh -c 'echo '\\''hi'\\'' > /tmp/x' ''\n",
 		  "args shell-quoted, the empty one as ''");
 }
@@ -1072,7 +722,7 @@ static void test_text_exec_truncated_shows_count(void **state)
 	feed_exec(f, synth_exec(30 * NS_PER_SEC, &child, 200, "/usr/bin/cc",
 				ARGS("cc\0-o\0/very/lo"), 7, PA_F_ARGS_TRUNC));
 	drain(f);
-	CHECK_STR(f->text + sizeof(header) - 1,
+	CHECK_STR(f->text + sizeof(text_header) - 1,
 		  "22:13:50.000 exec   200     100     bash             cc -o /very/lo ... (7 args)\n",
 		  "truncated argv and the true count");
 }
@@ -1083,7 +733,7 @@ static void test_text_exec_without_args_shows_executable(void **state)
 
 	feed_exec(f, synth_exec(30 * NS_PER_SEC, &child, 200, "/opt/my tool", NULL, 0, 1, PA_F_ARGS_FAULT));
 	drain(f);
-	CHECK_STR(f->text + sizeof(header) - 1,
+	CHECK_STR(f->text + sizeof(text_header) - 1,
 		  "22:13:50.000 exec   200     100     bash             '/opt/my tool'\n",
 		  "argv unreadable: the executable, quoted");
 }
@@ -1095,7 +745,7 @@ static void test_text_exit_code_line(void **state)
 
 	FEED(f, e);
 	drain(f);
-	CHECK_STR(f->text + sizeof(header) - 1,
+	CHECK_STR(f->text + sizeof(text_header) - 1,
 		  "22:13:41.500 exit   200     100     bash             exit 3 after 1.50s\n",
 		  "exit code and run time");
 }
@@ -1115,7 +765,7 @@ static void test_text_killed_lines(void **state)
 	FEED(f, eb);
 	FEED(f, ec);
 	drain(f);
-	CHECK_STR(f->text + sizeof(header) - 1,
+	CHECK_STR(f->text + sizeof(text_header) - 1,
 		  "22:13:41.000 exit   200     100     bash             killed by SIGKILL after 1.00s\n"
 		  "22:13:41.000 exit   201     100     bash             killed by SIGSEGV (core dumped) after 1.00s\n"
 		  "22:13:41.000 exit   202     100     bash             killed by SIGKILL (core dumped) after 1.00s\n",
@@ -1128,7 +778,7 @@ static void test_text_lost_line(void **state)
 
 	pa_collector_lost(&f->c, 42, 50 * NS_PER_SEC);
 	drain(f);
-	CHECK_STR(f->text + sizeof(header) - 1,
+	CHECK_STR(f->text + sizeof(text_header) - 1,
 		  "22:14:10.000 lost   -       -       -                42 events lost: ring buffer full (raise --ringbuf-size)\n",
 		  "lost line");
 }
@@ -1141,7 +791,7 @@ static void test_text_escapes_controls(void **state)
 	evil.comm = "x\x1b[2J";
 	feed_exec(f, synth_exec(30 * NS_PER_SEC, &evil, 200, "/bin/echo", ARGS("echo\0\x1b]0;pwned\x07\0"), 2, 0));
 	drain(f);
-	CHECK_STR(f->text + sizeof(header) - 1,
+	CHECK_STR(f->text + sizeof(text_header) - 1,
 		  "22:13:50.000 exec   200     100     x\\x1b[2J         echo '\\x1b]0;pwned\\x07'\n",
 		  "escape sequences in comm and argv made harmless");
 }

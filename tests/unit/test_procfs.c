@@ -8,6 +8,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,7 +21,10 @@
 
 #include <cmocka.h>
 
+#include "fake_proc.h"
 #include "procfs.h"
+#include "sink.h" /* pa_sig_disposition_name() */
+#include "syscall_names.h"
 
 #define NS_PER_TICK (1000000000ULL / PA_USER_HZ)
 /* Walk depth for nftw: fake trees are at most root/PID/task/TID/stat. */
@@ -94,17 +98,11 @@ static void make_dir(const struct fixture *f, const char *rel)
 		fail_msg("mkdir %s: %s", path, strerror(errno));
 }
 
-/* A stat line shaped like the kernel's: 52 fields. */
+/* A stat line shaped like the kernel's: 52 fields; its own session, no tty. */
 static void format_stat(char *buf, size_t size, uint32_t pid, const char *comm, char state,
 			uint32_t ppid, uint32_t nr_threads, uint64_t ticks)
 {
-	int n = snprintf(buf, size,
-			 "%u (%s) %c %u %u %u 0 -1 4194304 99 0 0 0 5 3 0 0 20 0 %u 0 %llu "
-			 "3133440 341 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 "
-			 "0 0 0 0 0 0 0 0 0 0\n",
-			 pid, comm, state, ppid, pid, pid, nr_threads, (unsigned long long)ticks);
-
-	assert_true(n > 0 && (size_t)n < size);
+	fake_stat_line(buf, size, pid, comm, state, ppid, pid, 0, nr_threads, ticks);
 }
 
 static void write_stat(const struct fixture *f, const char *rel, uint32_t pid, const char *comm,
@@ -699,6 +697,336 @@ static void test_read_boot_id(void **state)
 	assert_string_equal(buf, id);
 }
 
+/* ---- inspect: what a process is doing ------------------------------------ */
+
+static void write_stat_tty(const struct fixture *f, uint32_t pid, char state, uint32_t ppid,
+			   uint32_t session, uint32_t tty_nr)
+{
+	char rel[64], line[512];
+
+	fake_stat_line(line, sizeof(line), pid, "srv", state, ppid, session, tty_nr, 1, 5);
+	snprintf(rel, sizeof(rel), "%u/stat", pid);
+	write_text(f, rel, line);
+}
+
+static void write_status(const struct fixture *f, const struct fake_status *st)
+{
+	char rel[64], text[8192];
+
+	fake_status_text(text, sizeof(text), st);
+	snprintf(rel, sizeof(rel), "%u/status", st->pid);
+	write_text(f, rel, text);
+}
+
+static void write_pid_file(const struct fixture *f, uint32_t pid, const char *name, const char *text)
+{
+	char rel[64];
+
+	snprintf(rel, sizeof(rel), "%u/%s", pid, name);
+	write_text(f, rel, text);
+}
+
+static void remove_pid_file(const struct fixture *f, uint32_t pid, const char *name)
+{
+	char rel[64];
+
+	snprintf(rel, sizeof(rel), "%u/%s", pid, name);
+	rm_rel(f, rel);
+}
+
+static struct pa_task_info must_inspect(const struct fixture *f, uint32_t pid)
+{
+	struct pa_task_info info;
+	int rc;
+
+	memset(&info, 0xa5, sizeof(info));
+	rc = pa_procfs_inspect(f->root, pid, &info);
+	if (rc)
+		fail_msg("pa_procfs_inspect(%u): %d, want 0", pid, rc);
+	return info;
+}
+
+static void test_inspect_fields(void **state)
+{
+	struct fixture *f = *state;
+	struct pa_task_info info;
+
+	write_stat_tty(f, 500, 'S', 1, 480, FAKE_TTY_PTS0);
+	write_pid_file(f, 500, "syscall",
+		       "61 0xffffffff 0x7ffd4d0bfe5c 0x0 0x0 0x0 0x0 0x7ffd4d0bfe48 0x7f1c2e0e3a2a\n");
+	write_pid_file(f, 500, "wchan", "do_wait");
+	write_status(f, &(struct fake_status){ .pid = 500, .ppid = 1, .nspid = "500\t3",
+					       .sig_cgt = FAKE_SIGCHLD_BIT });
+
+	info = must_inspect(f, 500);
+	assert_int_equal(info.state, 'S');
+	assert_int_equal(info.ppid, 1);
+	assert_int_equal(info.session, 480);
+	assert_int_equal(info.tty_nr, FAKE_TTY_PTS0);
+	assert_int_equal(info.syscall, 61);
+	assert_string_equal(info.wchan, "do_wait");
+	assert_int_equal(info.sigchld, PA_SIG_HANDLED);
+	assert_int_equal(info.ns_pid, 3);
+}
+
+/* A daemon's stat: session == its pid, tty_nr 0. */
+static void test_inspect_session_and_tty(void **state)
+{
+	struct fixture *f = *state;
+	struct pa_task_info info;
+
+	write_stat_tty(f, 600, 'S', 1, 600, 0);
+	info = must_inspect(f, 600);
+	assert_int_equal(info.session, 600);
+	assert_int_equal(info.tty_nr, 0);
+	write_stat_tty(f, 600, 'R', 1, 77, 1025);
+	info = must_inspect(f, 600);
+	assert_int_equal(info.state, 'R');
+	assert_int_equal(info.session, 77);
+	assert_int_equal(info.tty_nr, 1025);
+}
+
+static void test_inspect_syscall_variants(void **state)
+{
+	static const struct {
+		const char *file; /* NULL: no syscall file */
+		long want;
+	} cases[] = {
+		{ "running\n", PA_SYSCALL_RUNNING },
+		{ "-1 0x7ffd4d0bff58 0x7f1c2e0e3a2a\n", PA_SYSCALL_NONE },
+		{ "61 0x0 0x7ffd4d0bfe5c 0x0 0x0 0x0 0x0 0x7ffd4d0bfe48 0x7f1c2e0e3a2a\n", 61 },
+		{ "0 0x3 0x7fba03ebe000 0x20000 0x0 0x0 0x0 0x7ffee458ced8 0x7fba040382ad\n", 0 },
+		{ NULL, PA_SYSCALL_UNKNOWN },
+		{ "", PA_SYSCALL_UNKNOWN },
+		{ "garbage\n", PA_SYSCALL_UNKNOWN },
+		{ "-2 0x0 0x0\n", PA_SYSCALL_UNKNOWN },
+	};
+	struct fixture *f = *state;
+
+	write_stat_tty(f, 500, 'S', 1, 500, 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pa_task_info info;
+
+		if (cases[i].file)
+			write_pid_file(f, 500, "syscall", cases[i].file);
+		else
+			remove_pid_file(f, 500, "syscall");
+		info = must_inspect(f, 500);
+		if (info.syscall != cases[i].want)
+			fail_msg("syscall file \"%s\": got %ld, want %ld",
+				 cases[i].file ? cases[i].file : "(missing)", info.syscall, cases[i].want);
+	}
+}
+
+static void test_inspect_wchan(void **state)
+{
+	struct fixture *f = *state;
+	struct pa_task_info info;
+	char longer[100];
+
+	write_stat_tty(f, 500, 'S', 1, 500, 0);
+	write_pid_file(f, 500, "wchan", "hrtimer_nanosleep");
+	assert_string_equal(must_inspect(f, 500).wchan, "hrtimer_nanosleep");
+	write_pid_file(f, 500, "wchan", "0");
+	assert_string_equal(must_inspect(f, 500).wchan, "0");
+	remove_pid_file(f, 500, "wchan");
+	assert_string_equal(must_inspect(f, 500).wchan, "");
+
+	memset(longer, 'w', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = '\0';
+	write_pid_file(f, 500, "wchan", longer);
+	info = must_inspect(f, 500);
+	assert_int_equal(strlen(info.wchan), sizeof(info.wchan) - 1);
+	assert_memory_equal(info.wchan, longer, sizeof(info.wchan) - 1);
+}
+
+/* SIGCHLD is signal 17: bit 16 of the masks.  Ignoring wins over a
+ * handler (the kernel cannot have both; ignored is what matters for
+ * zombies), a blocked SIGCHLD is still the default disposition. */
+static void test_inspect_sigchld(void **state)
+{
+	static const struct {
+		uint64_t blk, ign, cgt;
+		enum pa_sig_disposition want;
+	} cases[] = {
+		{ 0, FAKE_SIGCHLD_BIT, 0, PA_SIG_IGNORED },
+		{ 0, 0, FAKE_SIGCHLD_BIT, PA_SIG_HANDLED },
+		{ 0, 0x1000, 0x180014a03ULL, PA_SIG_HANDLED }, /* bash: SIGPIPE ignored, SIGCHLD caught */
+		{ 0, 0, 0, PA_SIG_DEFAULT },
+		{ FAKE_SIGCHLD_BIT, 0, 0, PA_SIG_DEFAULT },
+		{ 0, FAKE_SIGCHLD_BIT >> 1 | FAKE_SIGCHLD_BIT << 1, FAKE_SIGCHLD_BIT >> 1, PA_SIG_DEFAULT },
+		{ 0, FAKE_SIGCHLD_BIT, FAKE_SIGCHLD_BIT, PA_SIG_IGNORED },
+		{ 0, ~FAKE_SIGCHLD_BIT, ~FAKE_SIGCHLD_BIT, PA_SIG_DEFAULT },
+	};
+	struct fixture *f = *state;
+	struct pa_task_info info;
+
+	write_stat_tty(f, 500, 'S', 1, 500, 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		write_status(f, &(struct fake_status){ .pid = 500, .ppid = 1, .nspid = "500",
+						       .sig_blk = cases[i].blk, .sig_ign = cases[i].ign,
+						       .sig_cgt = cases[i].cgt });
+		info = must_inspect(f, 500);
+		if (info.sigchld != cases[i].want)
+			fail_msg("SigBlk %016llx SigIgn %016llx SigCgt %016llx: got %s, want %s",
+				 (unsigned long long)cases[i].blk, (unsigned long long)cases[i].ign,
+				 (unsigned long long)cases[i].cgt, pa_sig_disposition_name(info.sigchld),
+				 pa_sig_disposition_name(cases[i].want));
+	}
+
+	write_status(f, &(struct fake_status){ .pid = 500, .ppid = 1, .nspid = "500",
+					       .no_sig_masks = true });
+	assert_int_equal(must_inspect(f, 500).sigchld, PA_SIG_UNKNOWN);
+	remove_pid_file(f, 500, "status");
+	assert_int_equal(must_inspect(f, 500).sigchld, PA_SIG_UNKNOWN);
+}
+
+/* NSpid lists the pid in each namespace from the outermost in: the last
+ * is the pid in its own (1 for a container's init). */
+static void test_inspect_ns_pid(void **state)
+{
+	static const struct {
+		const char *nspid; /* NULL: no NSpid line (kernel before 4.1) */
+		uint32_t want;
+	} cases[] = {
+		{ "500", 500 },
+		{ "500\t1", 1 },
+		{ "500\t42", 42 },
+		{ "500\t42\t7", 7 },
+		{ NULL, 500 },
+	};
+	struct fixture *f = *state;
+	struct pa_task_info info;
+
+	write_stat_tty(f, 500, 'S', 1, 500, 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		write_status(f, &(struct fake_status){ .pid = 500, .ppid = 1, .nspid = cases[i].nspid });
+		info = must_inspect(f, 500);
+		if (info.ns_pid != cases[i].want)
+			fail_msg("NSpid \"%s\": got %u, want %u", cases[i].nspid ? cases[i].nspid : "(none)",
+				 info.ns_pid, cases[i].want);
+	}
+	remove_pid_file(f, 500, "status");
+	assert_int_equal(must_inspect(f, 500).ns_pid, 500);
+}
+
+static void test_inspect_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct pa_task_info info;
+
+	memset(&info, 0xa5, sizeof(info));
+	assert_int_equal(pa_procfs_inspect(f->root, 500, &info), -ENOENT);
+	assert_int_equal(info.state, 0);
+	assert_int_equal(info.syscall, 0);
+	make_dir(f, "501");
+	assert_int_equal(pa_procfs_inspect(f->root, 501, &info), -ENOENT);
+	write_stat_tty(f, 502, 'S', 1, 502, 0);
+	write_pid_file(f, 503, "stat", "502 (srv) S 1 502 502 0 -1 4194304 99 0 0 0 5 3 0 0 20 0 1 0 5 0\n");
+	assert_int_equal(pa_procfs_inspect(f->root, 503, &info), -EINVAL);
+	write_pid_file(f, 504, "stat", "504 (srv) S");
+	assert_int_equal(pa_procfs_inspect(f->root, 504, &info), -EINVAL);
+	write_pid_file(f, 505, "syscall", "61 0x0\n"); /* the rest of the entry, but no stat */
+	assert_int_equal(pa_procfs_inspect(f->root, 505, &info), -ENOENT);
+	assert_int_equal(pa_procfs_inspect("/nonexistent/pa-procfs", 1, &info), -ENOENT);
+}
+
+/* A status file longer than what is read (a long Groups line: a user in
+ * a few hundred groups) is cut somewhere.  Wherever the cut falls, the
+ * answer is the true one or "unknown", never a number read off a cut
+ * line.  Groups comes before NSpid and the signal masks. */
+static void test_inspect_status_cut_sigchld(void **state)
+{
+	struct fixture *f = *state;
+	char groups[4096];
+
+	write_stat_tty(f, 4242, 'S', 1, 4242, 0);
+	for (size_t pad = 0; pad < sizeof(groups) - 1; pad++) {
+		struct pa_task_info info;
+
+		for (size_t i = 0; i < pad; i++)
+			groups[i] = i % 6 == 5 ? ' ' : '1';
+		groups[pad] = '\0';
+		write_status(f, &(struct fake_status){ .pid = 4242, .ppid = 1, .groups = groups,
+						       .nspid = "4242\t17", .sig_cgt = FAKE_SIGCHLD_BIT });
+		info = must_inspect(f, 4242);
+		if (info.sigchld != PA_SIG_HANDLED && info.sigchld != PA_SIG_UNKNOWN)
+			fail_msg("Groups line of %zu bytes: SIGCHLD %s, want handled or unknown", pad,
+				 pa_sig_disposition_name(info.sigchld));
+	}
+}
+
+static void test_inspect_status_cut_ns_pid(void **state)
+{
+	struct fixture *f = *state;
+	char groups[4096];
+
+	write_stat_tty(f, 4242, 'S', 1, 4242, 0);
+	for (size_t pad = 0; pad < sizeof(groups) - 1; pad++) {
+		struct pa_task_info info;
+
+		for (size_t i = 0; i < pad; i++)
+			groups[i] = i % 6 == 5 ? ' ' : '1';
+		groups[pad] = '\0';
+		write_status(f, &(struct fake_status){ .pid = 4242, .ppid = 1, .groups = groups,
+						       .nspid = "4242\t17" });
+		info = must_inspect(f, 4242);
+		if (info.ns_pid != 17 && info.ns_pid != 4242)
+			fail_msg("Groups line of %zu bytes: ns_pid %u, want 17 (or 4242: unknown)", pad,
+				 info.ns_pid);
+	}
+}
+
+/* Our own process: what the kernel really writes. */
+static void test_inspect_real_proc(void **state)
+{
+	struct sigaction saved, sa;
+	struct pa_task_info info;
+
+	(void)state;
+	assert_int_equal(pa_procfs_inspect("/proc", getpid(), &info), 0);
+	assert_int_equal(info.state, 'R');
+	assert_int_equal(info.ppid, getppid());
+	assert_int_equal(info.session, getsid(0));
+	assert_int_equal(info.ns_pid, getpid());
+	/* Reading its own syscall file, a task is in read(2) - unless the
+	 * file is not readable here (no CONFIG_HAVE_ARCH_TRACEHOOK). */
+	if (info.syscall != PA_SYSCALL_UNKNOWN)
+		assert_string_equal(pa_syscall_name(info.syscall), "read");
+	assert_true(info.sigchld != PA_SIG_UNKNOWN);
+
+	assert_int_equal(sigaction(SIGCHLD, NULL, &saved), 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	assert_int_equal(sigaction(SIGCHLD, &sa, NULL), 0);
+	assert_int_equal(pa_procfs_inspect("/proc", getpid(), &info), 0);
+	assert_int_equal(info.sigchld, PA_SIG_IGNORED);
+	sa.sa_handler = SIG_DFL;
+	assert_int_equal(sigaction(SIGCHLD, &sa, NULL), 0);
+	assert_int_equal(pa_procfs_inspect("/proc", getpid(), &info), 0);
+	assert_int_equal(info.sigchld, PA_SIG_DEFAULT);
+	/* Any function will do: it is never called (no children). */
+	sa.sa_handler = (void (*)(int))abort;
+	assert_int_equal(sigaction(SIGCHLD, &sa, NULL), 0);
+	assert_int_equal(pa_procfs_inspect("/proc", getpid(), &info), 0);
+	assert_int_equal(info.sigchld, PA_SIG_HANDLED);
+	assert_int_equal(sigaction(SIGCHLD, &saved, NULL), 0);
+}
+
+/* ---- syscall names ------------------------------------------------------- */
+
+static void test_syscall_names(void **state)
+{
+	(void)state;
+	assert_string_equal(pa_syscall_name(0), "read");
+	assert_string_equal(pa_syscall_name(61), "wait4");
+	assert_null(pa_syscall_name(-1));
+	assert_null(pa_syscall_name(PA_SYSCALL_UNKNOWN));
+	assert_null(pa_syscall_name(100000));
+	assert_null(pa_syscall_name(LONG_MAX));
+	assert_null(pa_syscall_name(LONG_MIN));
+}
+
 /* ---- the real /proc ----------------------------------------------------- */
 
 static void test_real_proc(void **state)
@@ -760,6 +1088,17 @@ int main(void)
 		T(test_resync_unreadable_root_removes_nothing),
 		T(test_read_ppid),
 		T(test_read_boot_id),
+		T(test_inspect_fields),
+		T(test_inspect_session_and_tty),
+		T(test_inspect_syscall_variants),
+		T(test_inspect_wchan),
+		T(test_inspect_sigchld),
+		T(test_inspect_ns_pid),
+		T(test_inspect_errors),
+		T(test_inspect_status_cut_sigchld),
+		T(test_inspect_status_cut_ns_pid),
+		T(test_inspect_real_proc),
+		T(test_syscall_names),
 		T(test_real_proc),
 	};
 

@@ -262,6 +262,24 @@ static void test_threads_suffix(void **state)
 		  "{N threads} only above one");
 }
 
+/* An orphan (its parent exited, the kernel moved it) says whose it was. */
+static void test_orphan_marked(void **state)
+{
+	struct fixture *f = *state;
+	struct pa_proc *orphan;
+
+	add(f, 1, 0, "init", 'S', "/sbin/init");
+	orphan = add(f, 300, 1, "sleep", 'S', "sleep 99");
+	orphan->orphaned_from = 200;
+	orphan->nr_threads = 2;
+	add(f, 301, 1, "other", 'S', "other");
+	CHECK_STR(render(f, false, false, 0),
+		  "init,1 S /sbin/init\n"
+		  "|-sleep,300 S sleep 99 {2 threads} (orphan of 200)\n"
+		  "`-other,301 S other\n",
+		  "(orphan of N) after the thread count, only on the orphan");
+}
+
 static void test_controls_escaped(void **state)
 {
 	struct fixture *f = *state;
@@ -436,6 +454,7 @@ int main(void)
 		T(test_kernel_threads_bracketed),
 		T(test_empty_cmdline_not_printed),
 		T(test_threads_suffix),
+		T(test_orphan_marked),
 		T(test_controls_escaped),
 		T(test_width_ascii),
 		T(test_width_unicode_counts_columns),
