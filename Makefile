@@ -116,7 +116,7 @@ $(AGENT_OBJS): $(SKEL)
 
 $(AGENT): $(AGENT_OBJS) $(CORE_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LIBBPF_LIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(LINK_INPUTS) $(LIBBPF_LIBS) -o $@
 
 # ---- tools (scenarios, benchmarks) -------------------------------------
 $(OUTPUT)/tools/%: tools/%.c
@@ -133,15 +133,18 @@ $(OUTPUT)/asan/%.o: user/%.c | $(OUTPUT)/asan
 	$(call msg,CC-ASAN,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -c $< -o $@
 
+# Link only sources and objects: -MMD adds headers to $^ on rebuilds.
+LINK_INPUTS = $(filter %.c %.o,$^)
+
 $(OUTPUT)/tests/asan/%: tests/unit/%.c $(CORE_ASAN_OBJS)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) $^ $(TEST_LIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) $(LINK_INPUTS) $(TEST_LIBS) -o $@
 
 $(OUTPUT)/tests/plain/%: tests/unit/%.c $(CORE_OBJS)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) $^ $(TEST_LIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(LINK_INPUTS) $(TEST_LIBS) -o $@
 
 $(OUTPUT)/tests/integration/%.o: tests/integration/%.c
 	$(call msg,CC,$@)
@@ -151,7 +154,7 @@ $(OUTPUT)/tests/integration/%.o: tests/integration/%.c
 $(OUTPUT)/tests/integration/test_%: tests/integration/test_%.c $(INTEG_LIB_OBJS)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) $^ $(TEST_LIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(LINK_INPUTS) $(TEST_LIBS) -o $@
 
 # ---- housekeeping ----------------------------------------------------------
 $(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/asan:

@@ -56,7 +56,7 @@ static void load_ksyms(struct pa_collector *c)
 static bool is_tracing_frame(const char *frame)
 {
 	return !strncmp(frame, "bpf_prog_", 9) || !strncmp(frame, "bpf_trace_run", 13) ||
-	       !strncmp(frame, "__bpf_trace_", 12);
+	       !strncmp(frame, "__bpf_trace_", 12) || !strncmp(frame, "__traceiter_", 12);
 }
 
 static void stack_from_bpf(struct pa_collector *c, int32_t stack_id, struct dossier *d)

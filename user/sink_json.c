@@ -180,7 +180,9 @@ static void put_stuck(struct jw *w, const struct pa_report *r)
 {
 	const struct pa_stuck_info *st = &r->stuck;
 
-	jw_kv_uint(w, "blocked_ms", st->blocked_ns / 1000000);
+	/* The watchdog's report says only that the kernel's timeout passed. */
+	if (!st->hung_task)
+		jw_kv_uint(w, "blocked_ms", st->blocked_ns / 1000000);
 	if (st->nr_frames) {
 		jw_key(w, "kernel_stack");
 		jw_array_begin(w);
