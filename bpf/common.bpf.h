@@ -37,12 +37,17 @@ PA_EXTERN struct {
 	__type(value, __u8);
 } traced_tgids SEC(".maps");
 
-/* Per thread: its scheduler state since when, and where its time went. */
+/*
+ * Per thread, only for threads in a state worth following (D, T, t, or
+ * any state of a followed process under --transitions): which, since
+ * when, and the thread's total time in D.  Threads that only run and
+ * sleep never get one, so the common context switch stays a pointer test.
+ */
 struct task_sched {
 	__u64 since_ns;
-	__u64 time_ns[PA_NR_TIMES];
-	__u8 state;      /* a ps letter; 0 until first seen switching */
-	__u8 in_dstate;  /* it has an entry in dstate */
+	__u64 blocked_ns; /* all its D time, closed blocks */
+	__u8 state;       /* a ps letter; 0 = nothing followed now */
+	__u8 in_dstate;   /* it has an entry in dstate */
 };
 
 PA_EXTERN struct {
@@ -117,31 +122,6 @@ static __always_inline void fill_header(struct pa_event_header *hdr, __u16 type,
 	hdr->reserved = 0;
 	hdr->start_ns = task->group_leader->start_boottime;
 	__builtin_memcpy(hdr->comm, task->comm, sizeof(hdr->comm));
-}
-
-/* Which time bucket a ps state letter counts in. */
-static __always_inline int time_kind(__u8 state)
-{
-	switch (state) {
-	case 'r': /* our mark for "on a CPU" */
-		return PA_T_RUNNING;
-	case 'R':
-		return PA_T_RUNNABLE;
-	case 'D':
-		return PA_T_BLOCKED;
-	default:
-		return PA_T_SLEEPING;
-	}
-}
-
-/* Close the current interval of ts at now. */
-static __always_inline void account(struct task_sched *ts, __u64 now)
-{
-	int kind = time_kind(ts->state);
-
-	if (ts->state && now > ts->since_ns && kind >= 0 && kind < PA_NR_TIMES)
-		ts->time_ns[kind] += now - ts->since_ns;
-	ts->since_ns = now;
 }
 
 #endif /* PA_COMMON_BPF_H */

@@ -128,23 +128,32 @@ static __always_inline __u32 exit_status_of(struct task_struct *task)
 	return task->group_leader->exit_code;
 }
 
-/* The thread's time-in-state; the last thread's record carries the whole
- * process's, the threads that ended before it having left theirs on the
- * group leader (whose task_struct lives until the process is reaped). */
+/* Where the thread's life went.  On-CPU and runnable time are the
+ * scheduler's own accounts (what /proc/PID/schedstat shows), D time ours
+ * (sched.bpf.c, since tracing began), sleeping the rest.  The last
+ * thread's record carries the whole process's: threads that ended before
+ * it left theirs on the group leader, whose task_struct lives until the
+ * process is reaped. */
+static __always_inline void thread_times(struct pa_exit_event *e, struct task_struct *task)
+{
+	struct task_sched *ts = bpf_task_storage_get(&sched_of, task, NULL, 0);
+	__u64 life = e->hdr.ts_ns - task->start_boottime, used;
+
+	e->time_ns[PA_T_RUNNING] = task->se.sum_exec_runtime;
+	e->time_ns[PA_T_RUNNABLE] = bpf_core_field_exists(task->sched_info.run_delay) ?
+					    task->sched_info.run_delay : 0;
+	e->time_ns[PA_T_BLOCKED] = ts ? ts->blocked_ns : 0;
+	used = e->time_ns[PA_T_RUNNING] + e->time_ns[PA_T_RUNNABLE] + e->time_ns[PA_T_BLOCKED];
+	e->time_ns[PA_T_SLEEPING] = life > used ? life - used : 0;
+}
+
 static __always_inline void fill_times(struct pa_exit_event *e, struct task_struct *task,
 				       bool group_dead)
 {
-	struct task_sched *ts = bpf_task_storage_get(&sched_of, task, NULL, 0);
 	__u64 *ended;
 	int i;
 
-	for (i = 0; i < PA_NR_TIMES; i++)
-		e->time_ns[i] = 0;
-	if (ts) {
-		account(ts, e->hdr.ts_ns);
-		for (i = 0; i < PA_NR_TIMES; i++)
-			e->time_ns[i] = ts->time_ns[i];
-	}
+	thread_times(e, task);
 	ended = bpf_task_storage_get(&ended_times, task->group_leader, NULL,
 				     group_dead ? 0 : BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ended)

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Scheduler states.  Every context switch and wake-up updates the thread's
- * task-local state and time-in-state; nothing is sent per switch.  Sent:
- * changes into and out of T and t (and every change of followed processes
- * under --transitions), and the end of a long D block.  Threads in D right
- * now are kept in dstate (entry time, kernel stack), which user space scans
- * for stuck threads.
+ * Scheduler states, from sched_switch alone.  A thread that only runs and
+ * sleeps costs one task-storage pointer test per switch: only threads
+ * entering D, T or t (or any state, for followed processes under
+ * --transitions) get task-local state.  Sent: changes into and out of T and
+ * t (every change under --transitions), and the end of a long D block.
+ * Threads in D right now are kept in dstate (entry time, kernel stack),
+ * which user space scans for stuck threads.  Time on CPU and runnable comes
+ * from the kernel's own accounting at exit (lifecycle.bpf.c).
  */
 #include "common.bpf.h"
 #include "core_fixes.bpf.h"
@@ -23,10 +25,6 @@
  * trouble, and the overflow is counted. */
 #define PA_MAX_DSTATE 16384
 #define PA_MAX_STACKS 8192
-
-/* Our letter for "on a CPU": ps shows R for both running and runnable,
- * but their times go in different buckets. */
-#define ON_CPU 'r'
 
 const volatile __u64 stuck_after_ns = 10ULL * 1000000000ULL;
 /* sched_switch has a prev_state argument since Linux 5.18. */
@@ -73,16 +71,6 @@ static __always_inline void report_state(struct task_struct *task, __u8 from, __
 {
 	struct pa_state_event *e;
 
-	if (from == to || !tgid_followed(task->tgid))
-		return;
-	if (!all_transitions && !is_stopped(from) && !is_stopped(to))
-		return;
-	/* Under --transitions, ps-level changes only: on-CPU and runnable
-	 * are both R. */
-	if (from == ON_CPU)
-		from = 'R';
-	if (to == ON_CPU)
-		to = 'R';
 	if (from == to)
 		return;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -97,18 +85,6 @@ static __always_inline void report_state(struct task_struct *task, __u8 from, __
 	e->reserved = 0;
 	e->from_ns = from_ns;
 	bpf_ringbuf_submit(e, ringbuf_wakeup_flags());
-}
-
-/* Move ts to a new state at now, accounting the old one. */
-static __always_inline void enter(struct task_struct *task, struct task_sched *ts, __u8 to, __u64 now)
-{
-	__u8 from = ts->state;
-	__u64 from_ns = now > ts->since_ns ? now - ts->since_ns : 0;
-
-	account(ts, now);
-	ts->state = to;
-	if (from)
-		report_state(task, from, to, from_ns);
 }
 
 static __always_inline void report_unstuck(struct task_struct *task, const struct pa_dstate *d,
@@ -126,19 +102,19 @@ static __always_inline void report_unstuck(struct task_struct *task, const struc
 	bpf_ringbuf_submit(e, ringbuf_wakeup_flags());
 }
 
-/* The thread left D (it was woken, or runs again): drop its dstate entry. */
+/* The thread runs again after a D block: drop its dstate entry, count the
+ * block, and tell user space if it was long. */
 static __always_inline void leave_dstate(struct task_struct *task, struct task_sched *ts, __u64 now)
 {
 	__u32 tid = task->pid;
 	struct pa_dstate *d;
 
-	if (!ts->in_dstate)
-		return;
 	ts->in_dstate = 0;
+	ts->blocked_ns += now - ts->since_ns;
 	d = bpf_map_lookup_elem(&dstate, &tid);
 	if (!d)
 		return;
-	if (now - d->since_ns >= stuck_after_ns && tgid_followed(task->tgid))
+	if (now - d->since_ns >= stuck_after_ns)
 		report_unstuck(task, d, now);
 	bpf_map_delete_elem(&dstate, &tid);
 }
@@ -154,8 +130,6 @@ static __always_inline void enter_dstate(void *ctx, struct task_struct *task, st
 		.stack_id = bpf_get_stackid(ctx, &stacks, 0),
 	};
 
-	if (!tgid_followed(task->tgid))
-		return;
 	if (bpf_map_update_elem(&dstate, &tid, &entry, BPF_NOEXIST) == -E2BIG) {
 		__sync_fetch_and_add(&dstate_overflow, 1);
 		return;
@@ -163,54 +137,64 @@ static __always_inline void enter_dstate(void *ctx, struct task_struct *task, st
 	ts->in_dstate = 1;
 }
 
+/* next gets the CPU.  Only a thread we marked has work here. */
+static __always_inline void switch_in(struct task_struct *next)
+{
+	struct task_sched *ts = bpf_task_storage_get(&sched_of, next, NULL, 0);
+	__u64 now;
+
+	if (!ts || !ts->state)
+		return;
+	now = bpf_ktime_get_boot_ns();
+	if (ts->in_dstate)
+		leave_dstate(next, ts, now);
+	if (is_stopped(ts->state) || all_transitions)
+		report_state(next, ts->state, 'R', now - ts->since_ns);
+	/* Back to nothing to follow, unless --transitions follows it all. */
+	ts->state = all_transitions ? 'R' : 0;
+	ts->since_ns = now;
+}
+
+/* prev leaves the CPU in state `to`. */
+static __always_inline void switch_out(void *ctx, struct task_struct *prev, __u8 to)
+{
+	bool interesting = to == 'D' || is_stopped(to);
+	struct task_sched *ts;
+	__u64 now, from_ns;
+	__u8 from;
+
+	/* The common case: running or sleeping, nobody asked for more. */
+	if (!interesting && !all_transitions)
+		return;
+	if (!tgid_followed(prev->tgid))
+		return;
+	ts = bpf_task_storage_get(&sched_of, prev, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ts)
+		return;
+	now = bpf_ktime_get_boot_ns();
+	from = ts->state ? ts->state : 'R';
+	from_ns = ts->state ? now - ts->since_ns : 0;
+	ts->state = to;
+	ts->since_ns = now;
+	if (to == 'D')
+		enter_dstate(ctx, prev, ts, now);
+	if (is_stopped(to) || all_transitions)
+		report_state(prev, from, to, from_ns);
+}
+
 SEC("tp_btf/sched_switch")
 int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	__u64 now = bpf_ktime_get_boot_ns();
-	struct task_sched *ts;
 	unsigned int prev_state;
-	__u8 to;
 
-	prev_state = switch_has_prev_state ? (unsigned int)ctx[3] : task_state(prev);
-	to = preempt ? 'R' : state_letter(prev_state);
-	ts = bpf_task_storage_get(&sched_of, prev, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (ts) {
-		enter(prev, ts, to, now);
-		if (to == 'D')
-			enter_dstate(ctx, prev, ts, now);
-	}
-
-	ts = bpf_task_storage_get(&sched_of, next, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (ts) {
-		leave_dstate(next, ts, now);
-		enter(next, ts, ON_CPU, now);
-	}
-	return 0;
-}
-
-static __always_inline int on_wakeup(struct task_struct *p)
-{
-	struct task_sched *ts = bpf_task_storage_get(&sched_of, p, NULL, 0);
-	__u64 now;
-
-	if (!ts || ts->state == 'R' || ts->state == ON_CPU)
+	switch_in(next);
+	if (preempt) {
+		switch_out(ctx, prev, 'R');
 		return 0;
-	now = bpf_ktime_get_boot_ns();
-	leave_dstate(p, ts, now);
-	enter(p, ts, 'R', now);
+	}
+	prev_state = switch_has_prev_state ? (unsigned int)ctx[3] : task_state(prev);
+	switch_out(ctx, prev, state_letter(prev_state));
 	return 0;
-}
-
-SEC("tp_btf/sched_wakeup")
-int BPF_PROG(handle_wakeup, struct task_struct *p)
-{
-	return on_wakeup(p);
-}
-
-SEC("tp_btf/sched_wakeup_new")
-int BPF_PROG(handle_wakeup_new, struct task_struct *p)
-{
-	return on_wakeup(p);
 }
 
 /* The kernel's own watchdog (khungtaskd) found a task in D for
