@@ -245,7 +245,7 @@ static void on_exit_event(struct pa_collector *c, const struct pa_exit_event *e)
 	if (!pa_table_mark_exited(&c->table, p, e->exit_status, e->hdr.ts_ns))
 		return; /* already reported (two threads raced to be last) */
 	memcpy(p->time_ns, e->time_ns, sizeof(p->time_ns));
-	p->times_partial = p->start_ns < c->tracing_since_ns;
+	p->blocked_partial = p->start_ns < c->tracing_since_ns;
 	r.proc = p;
 	r.parent = p->parent;
 	r.parent_pid = e->hdr.ppid;

@@ -53,7 +53,7 @@ struct pa_proc {
 	uint32_t exit_status;  /* wait(2) status */
 	uint64_t exit_ns;
 	uint64_t time_ns[PA_NR_TIMES]; /* at exit: running, runnable, sleeping, D */
-	bool times_partial;    /* it started before tracing did: times cover only since then */
+	bool blocked_partial;  /* it started before tracing did: its D time counts only since then */
 	bool reaped;
 	uint64_t reaped_ns;
 	bool zombie_reported;  /* a zombie alert counted it (named or summarized) */

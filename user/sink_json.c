@@ -276,8 +276,8 @@ static void put_times(struct jw *w, const struct pa_proc *p)
 	jw_kv_uint(w, "sleeping", p->time_ns[PA_T_SLEEPING] / 1000000);
 	jw_kv_uint(w, "blocked", p->time_ns[PA_T_BLOCKED] / 1000000);
 	jw_object_end(w);
-	if (p->times_partial)
-		jw_kv_bool(w, "time_partial", true);
+	if (p->blocked_partial)
+		jw_kv_bool(w, "blocked_partial", true);
 }
 
 /* Our own fields, under ptrace_agent.*, only where there is something to say. */

@@ -46,10 +46,12 @@ static void put_times(struct strbuf *sb, const struct pa_proc *p)
 		total += p->time_ns[i];
 	if (!total)
 		return;
-	sb_puts(sb, p->times_partial ? " (since tracing began: " : " (");
+	sb_puts(sb, " (");
 	for (int i = 0; i < PA_NR_TIMES; i++) {
 		pa_format_span(span, sizeof(span), p->time_ns[i]);
-		sb_printf(sb, "%s%s %s", i ? ", " : "", label[i], span);
+		/* D time is ours, counted only since tracing began. */
+		sb_printf(sb, "%s%s %s%s", i ? ", " : "", label[i],
+			  i == PA_T_BLOCKED && p->blocked_partial ? ">=" : "", span);
 	}
 	sb_putc(sb, ')');
 }

@@ -263,7 +263,7 @@ static void test_stop_and_continue_are_state_events(void **state)
 	assert_non_null(exit);
 	assert_true(h_int(exit, "ptrace_agent.exit.time_ms.sleeping") >= 690);
 	assert_true(h_int(exit, "ptrace_agent.exit.time_ms.running") < 500);
-	assert_null(h_get(exit, "ptrace_agent.exit.time_partial"));
+	assert_null(h_get(exit, "ptrace_agent.exit.blocked_partial"));
 }
 
 static void test_transitions_flag_reports_sleeps(void **state)
