@@ -18,6 +18,15 @@ struct h_events;
 
 /* Why this machine cannot run BPF tests, or NULL if it can. */
 const char *h_bpf_skip_reason(void);
+/* In a cmocka test: skip, saying why, where BPF programs cannot load. */
+#define H_SKIP_WITHOUT_BPF()                                         \
+	do {                                                         \
+		const char *why_ = h_bpf_skip_reason();              \
+		if (why_) {                                          \
+			print_message("SKIPPED: %s\n", why_);        \
+			skip();                                      \
+		}                                                    \
+	} while (0)
 /* Path of a built program: h_build_path("ptrace-agent"), h_build_path("tools/scenarios/fork_chain"). */
 const char *h_build_path(const char *rel);
 

@@ -27,17 +27,6 @@ static struct h_agent agent;
 static struct h_events events;
 static pid_t sleepers[2];
 
-static int skip_without_bpf(void)
-{
-	const char *why = h_bpf_skip_reason();
-
-	if (why) {
-		print_message("SKIPPED: %s\n", why);
-		return 1;
-	}
-	return 0;
-}
-
 static int teardown(void **state)
 {
 	(void)state;
@@ -140,8 +129,7 @@ static void test_missing_pid_exits_1(void **state)
 	static struct h_run r;
 
 	(void)state;
-	if (skip_without_bpf())
-		skip();
+	H_SKIP_WITHOUT_BPF();
 	/* Above the kernel's pid_max limit (4194304): never a live process. */
 	run_agent(&r, "-p", "999999999", NULL);
 	assert_int_equal(WEXITSTATUS(r.status), 1);
@@ -218,8 +206,7 @@ static void test_text_stream_reports_exit(void **state)
 	char want[64];
 
 	(void)state;
-	if (skip_without_bpf())
-		skip();
+	H_SKIP_WITHOUT_BPF();
 	assert_int_equal(h_agent_start_as(&agent, false, args), 0);
 	assert_true(h_run(&s, scen, -1, RUN_TIMEOUT_MS) >= 0);
 	snprintf(want, sizeof(want), "exit   %ld ", h_kv_long(s.out, "child", 0));
@@ -235,8 +222,7 @@ static void test_duration_stops_by_itself(void **state)
 	long long started = h_now_ms();
 
 	(void)state;
-	if (skip_without_bpf())
-		skip();
+	H_SKIP_WITHOUT_BPF();
 	run_agent(&r, "-d", "1s", "-o/dev/null");
 	assert_int_equal(WEXITSTATUS(r.status), 0);
 	assert_true(h_now_ms() - started >= 1000);
@@ -261,8 +247,7 @@ static int agent_programs_loaded(void)
 static void test_sigterm_stops_cleanly_and_detaches(void **state)
 {
 	(void)state;
-	if (skip_without_bpf())
-		skip();
+	H_SKIP_WITHOUT_BPF();
 	assert_int_equal(h_agent_start(&agent, NULL), 0);
 	assert_int_equal(agent_programs_loaded(), 4);
 	kill(agent.pid, SIGTERM);
@@ -299,8 +284,7 @@ static void test_ring_overflow_is_reported(void **state)
 	long long lost;
 
 	(void)state;
-	if (skip_without_bpf())
-		skip();
+	H_SKIP_WITHOUT_BPF();
 	assert_int_equal(h_agent_start(&agent, args), 0);
 	/* A stopped reader cannot drain: 3000 forks make ~9000 records,
 	 * far more than 64 KiB holds. */
@@ -327,8 +311,7 @@ static void test_entity_id_stable_across_restarts(void **state)
 	char c = 'x';
 
 	(void)state;
-	if (skip_without_bpf())
-		skip();
+	H_SKIP_WITHOUT_BPF();
 	assert_int_equal(pipe(gate), 0);
 	sleepers[0] = fork();
 	if (sleepers[0] == 0) {
@@ -374,8 +357,7 @@ static void test_pre_6_16_exit_path_verifies(void **state)
 	int rc;
 
 	(void)state;
-	if (skip_without_bpf())
-		skip();
+	H_SKIP_WITHOUT_BPF();
 	if (system("mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf") != 0) {
 		print_message("SKIPPED: no bpffs at /sys/fs/bpf to pin programs in\n");
 		skip();

@@ -18,17 +18,6 @@ static struct h_agent agent;
 static struct h_held held;
 static struct h_events events;
 
-static int skip_without_bpf(void)
-{
-	const char *why = h_bpf_skip_reason();
-
-	if (why) {
-		print_message("SKIPPED: %s\n", why);
-		return 1;
-	}
-	return 0;
-}
-
 static int teardown(void **state)
 {
 	(void)state;
@@ -51,8 +40,7 @@ static void check_zombies_blame_parent(const char *mode, const char *want_sigchl
 	const char *wait_for[] = { "\"action\":\"reaped\"", NULL };
 	long parent;
 
-	if (skip_without_bpf())
-		skip();
+	H_SKIP_WITHOUT_BPF();
 	trace(argv, wait_for);
 	parent = h_kv_long(held.out, "parent", 0);
 	assert_int_equal(parent, held.pid);
@@ -98,8 +86,7 @@ static void test_sigchld_ignored_leaves_no_zombie(void **state)
 			       "--ignore-sigchld", NULL };
 
 	(void)state;
-	if (skip_without_bpf())
-		skip();
+	H_SKIP_WITHOUT_BPF();
 	trace(argv, NULL);
 	/* The kernel reaps at once for a parent that ignores SIGCHLD. */
 	assert_int_equal(h_kv_long(held.out, "reaped", 0), 0);
@@ -114,8 +101,7 @@ static void test_zombie_leak_is_summarized(void **state)
 	long named = 0, lines = 0;
 
 	(void)state;
-	if (skip_without_bpf())
-		skip();
+	H_SKIP_WITHOUT_BPF();
 	trace(argv, NULL);
 	for (size_t i = 0; i < events.n; i++) {
 		const char *a = h_str(events.ev[i], "event.action");
@@ -138,8 +124,7 @@ static void check_orphan(const char *opt1, const char *opt2, bool want_daemon)
 	long grandchild, middle, adopter;
 	json_t *o;
 
-	if (skip_without_bpf())
-		skip();
+	H_SKIP_WITHOUT_BPF();
 	trace(argv, wait_for);
 	grandchild = h_kv_long(held.out, "grandchild", 0);
 	middle = h_kv_long(held.out, "middle", 0);
@@ -197,8 +182,7 @@ static void test_vfork_parent_stuck_in_d(void **state)
 	json_t *alert = NULL, *end = NULL;
 
 	(void)state;
-	if (skip_without_bpf())
-		skip();
+	H_SKIP_WITHOUT_BPF();
 	trace(argv, NULL);
 	for (size_t i = 0; i < events.n; i++) {
 		json_t *ev = events.ev[i];
@@ -235,8 +219,7 @@ static void test_stop_and_continue_are_state_events(void **state)
 	long child;
 
 	(void)state;
-	if (skip_without_bpf())
-		skip();
+	H_SKIP_WITHOUT_BPF();
 	trace(argv, NULL);
 	child = h_kv_long(held.out, "child", 0);
 	for (size_t i = 0; i < events.n; i++) {
@@ -273,8 +256,7 @@ static void test_transitions_flag_reports_sleeps(void **state)
 	long child, to_s = 0;
 
 	(void)state;
-	if (skip_without_bpf())
-		skip();
+	H_SKIP_WITHOUT_BPF();
 	assert_int_equal(h_trace(&agent, &held, &events, argv, extra, NULL), 0);
 	child = h_kv_long(held.out, "child", 0);
 	for (size_t i = 0; i < events.n; i++) {

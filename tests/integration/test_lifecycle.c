@@ -24,17 +24,6 @@ static struct h_events events;
 static struct h_agent agent;
 static struct h_held held;
 
-static int skip_without_bpf(void)
-{
-	const char *why = h_bpf_skip_reason();
-
-	if (why) {
-		print_message("SKIPPED: %s\n", why);
-		return 1;
-	}
-	return 0;
-}
-
 static void run_traced(const char *const argv[], const char *const extra[], struct h_held *h)
 {
 	assert_int_equal(h_trace(&agent, h, &events, argv, extra, NULL), 0);
@@ -63,8 +52,7 @@ static void test_fork_chain_parents_and_exit_codes(void **state)
 	const char *argv[] = { h_build_path("tools/scenarios/fork_chain"), "3", NULL };
 
 	(void)state;
-	if (skip_without_bpf())
-		skip();
+	H_SKIP_WITHOUT_BPF();
 	run_traced(argv, NULL, &held);
 	assert_true(WIFEXITED(held.status));
 
@@ -124,8 +112,7 @@ static void check_exec_args(const char *count, const char *len, bool want_trunca
 	long argc;
 	size_t shown;
 
-	if (skip_without_bpf())
-		skip();
+	H_SKIP_WITHOUT_BPF();
 	run_traced(argv, NULL, &held);
 	argc = h_kv_long(held.out, "argc", 0);
 	/* Two execs: the held child into the scenario, the scenario into its target. */
@@ -173,8 +160,7 @@ static void test_exit_code(void **state)
 	long child;
 
 	(void)state;
-	if (skip_without_bpf())
-		skip();
+	H_SKIP_WITHOUT_BPF();
 	run_traced(argv, NULL, &held);
 	child = h_kv_long(held.out, "child", 0);
 	exit = h_find(&events, "exit", child, 0);
@@ -191,8 +177,7 @@ static void check_signal_death(const char *sig, bool core, const char *want_name
 	json_t *exit;
 	long child;
 
-	if (skip_without_bpf())
-		skip();
+	H_SKIP_WITHOUT_BPF();
 	run_traced(argv, NULL, &held);
 	child = h_kv_long(held.out, "child", 0);
 	exit = h_find(&events, "exit", child, 0);
@@ -225,8 +210,7 @@ static void check_threads(bool leader_first)
 			       leader_first ? "--leader-first" : NULL, NULL };
 	json_t *exit;
 
-	if (skip_without_bpf())
-		skip();
+	H_SKIP_WITHOUT_BPF();
 	run_traced(argv, NULL, &held);
 	/* A thread's end is not a process's end: one exit, with the code the last thread gave. */
 	assert_int_equal(h_count(&events, "exit", held.pid), 1);
@@ -259,8 +243,7 @@ static void test_exec_from_thread_keeps_pid(void **state)
 	json_t *exec;
 
 	(void)state;
-	if (skip_without_bpf())
-		skip();
+	H_SKIP_WITHOUT_BPF();
 	run_traced(argv, NULL, &held);
 	assert_true(h_kv_long(held.out, "tid", 0) != held.pid);
 	/* held -> thread_exec, then the thread's exec into the target. */
@@ -280,8 +263,7 @@ static void test_pid_filter_excludes_others(void **state)
 	long child;
 
 	(void)state;
-	if (skip_without_bpf())
-		skip();
+	H_SKIP_WITHOUT_BPF();
 	/* An unrelated process runs at the same time, outside the filter. */
 	assert_int_equal(h_held_spawn(&other, other_argv), 0);
 	h_held_release(&other);
