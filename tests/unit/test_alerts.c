@@ -496,6 +496,18 @@ static void family(struct fixture *f)
 	known(f, &grandchild, "sleep 1");
 }
 
+/* The shell (pid 100 in its own namespace too) is a child subreaper;
+ * 200 exits and 300, its child, moves to the shell. */
+static void subreaper_adopts(struct fixture *f)
+{
+	fake_proc_root(f);
+	fake_proc_stat(f, 300, "sleep", 'S', 100, 100, FAKE_TTY_PTS0);
+	fake_proc_stat(f, 100, "bash", 'S', 1, 100, FAKE_TTY_PTS0);
+	fake_proc_status(f, &(struct fake_status){ .pid = 100, .ppid = 1, .nspid = "100" });
+	family(f);
+	feed_exit(f, &child, 30 * NS_PER_SEC);
+}
+
 static void test_orphan_adopted_by_init(void **state)
 {
 	struct fixture *f = *state;
@@ -533,12 +545,7 @@ static void test_orphan_adopted_by_subreaper(void **state)
 	struct fixture *f = *state;
 	json_t *o;
 
-	fake_proc_root(f);
-	fake_proc_stat(f, 300, "sleep", 'S', 100, 100, FAKE_TTY_PTS0);
-	fake_proc_stat(f, 100, "bash", 'S', 1, 100, FAKE_TTY_PTS0);
-	fake_proc_status(f, &(struct fake_status){ .pid = 100, .ppid = 1, .nspid = "100" });
-	family(f);
-	feed_exit(f, &child, 30 * NS_PER_SEC);
+	subreaper_adopts(f);
 	CHECK_U(drain(f), 2, "the exit, then the orphan");
 	o = f->lines[1];
 	check_common(o, "orphaned", "alert", "change");
@@ -829,12 +836,7 @@ static void test_text_orphan_subreaper_line(void **state)
 {
 	struct fixture *f = *state;
 
-	fake_proc_root(f);
-	fake_proc_stat(f, 300, "sleep", 'S', 100, 100, FAKE_TTY_PTS0);
-	fake_proc_stat(f, 100, "bash", 'S', 1, 100, FAKE_TTY_PTS0);
-	fake_proc_status(f, &(struct fake_status){ .pid = 100, .ppid = 1, .nspid = "100" });
-	family(f);
-	feed_exit(f, &child, 30 * NS_PER_SEC);
+	subreaper_adopts(f);
 	drain(f);
 	CHECK_STR(f->text + sizeof(text_header) - 1,
 		  "22:13:50.000 exit   200     100     bash             exit 0 after 10.00s\n"

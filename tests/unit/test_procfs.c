@@ -931,6 +931,22 @@ static void test_inspect_errors(void **state)
 	assert_int_equal(pa_procfs_inspect("/nonexistent/pa-procfs", 1, &info), -ENOENT);
 }
 
+#define CUT_GROUPS_MAX 4096
+
+/* 4242's status with a Groups line of pad bytes ("11111 11111 ..."),
+ * NSpid 4242 outside and 17 inside, SigCgt sig_cgt; inspected. */
+static struct pa_task_info inspect_with_groups(struct fixture *f, size_t pad, uint64_t sig_cgt)
+{
+	char groups[CUT_GROUPS_MAX];
+
+	for (size_t i = 0; i < pad; i++)
+		groups[i] = i % 6 == 5 ? ' ' : '1';
+	groups[pad] = '\0';
+	write_status(f, &(struct fake_status){ .pid = 4242, .ppid = 1, .groups = groups,
+					       .nspid = "4242\t17", .sig_cgt = sig_cgt });
+	return must_inspect(f, 4242);
+}
+
 /* A status file longer than what is read (a long Groups line: a user in
  * a few hundred groups) is cut somewhere.  Wherever the cut falls, the
  * answer is the true one or "unknown", never a number read off a cut
@@ -938,18 +954,11 @@ static void test_inspect_errors(void **state)
 static void test_inspect_status_cut_sigchld(void **state)
 {
 	struct fixture *f = *state;
-	char groups[4096];
 
 	write_stat_tty(f, 4242, 'S', 1, 4242, 0);
-	for (size_t pad = 0; pad < sizeof(groups) - 1; pad++) {
-		struct pa_task_info info;
+	for (size_t pad = 0; pad < CUT_GROUPS_MAX - 1; pad++) {
+		struct pa_task_info info = inspect_with_groups(f, pad, FAKE_SIGCHLD_BIT);
 
-		for (size_t i = 0; i < pad; i++)
-			groups[i] = i % 6 == 5 ? ' ' : '1';
-		groups[pad] = '\0';
-		write_status(f, &(struct fake_status){ .pid = 4242, .ppid = 1, .groups = groups,
-						       .nspid = "4242\t17", .sig_cgt = FAKE_SIGCHLD_BIT });
-		info = must_inspect(f, 4242);
 		if (info.sigchld != PA_SIG_HANDLED && info.sigchld != PA_SIG_UNKNOWN)
 			fail_msg("Groups line of %zu bytes: SIGCHLD %s, want handled or unknown", pad,
 				 pa_sig_disposition_name(info.sigchld));
@@ -959,18 +968,11 @@ static void test_inspect_status_cut_sigchld(void **state)
 static void test_inspect_status_cut_ns_pid(void **state)
 {
 	struct fixture *f = *state;
-	char groups[4096];
 
 	write_stat_tty(f, 4242, 'S', 1, 4242, 0);
-	for (size_t pad = 0; pad < sizeof(groups) - 1; pad++) {
-		struct pa_task_info info;
+	for (size_t pad = 0; pad < CUT_GROUPS_MAX - 1; pad++) {
+		struct pa_task_info info = inspect_with_groups(f, pad, 0);
 
-		for (size_t i = 0; i < pad; i++)
-			groups[i] = i % 6 == 5 ? ' ' : '1';
-		groups[pad] = '\0';
-		write_status(f, &(struct fake_status){ .pid = 4242, .ppid = 1, .groups = groups,
-						       .nspid = "4242\t17" });
-		info = must_inspect(f, 4242);
 		if (info.ns_pid != 17 && info.ns_pid != 4242)
 			fail_msg("Groups line of %zu bytes: ns_pid %u, want 17 (or 4242: unknown)", pad,
 				 info.ns_pid);

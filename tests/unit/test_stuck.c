@@ -7,31 +7,16 @@
  * read_stack callback.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <jansson.h>
+#include "fixture.h"
 
-#include "synth.h"
-
-#include "collector.h"
 #include "detect_stuck.h"
-#include "output.h"
-#include "sink.h"
 
-#define NS_PER_MS 1000000ULL
-#define NS_PER_SEC 1000000000ULL
 #define AFTER (10 * NS_PER_SEC) /* --stuck-after in these tests */
-#define BOOT_ID "0b7d5e1a-2c4f-4e8a-9d3b-5f6a7b8c9d0e"
-#define HOSTNAME "testhost"
-/* Boot time 0 is 2023-11-14T22:13:20Z, so timestamps read easily. */
-#define WALL_AT_BOOT (1700000000ULL * NS_PER_SEC)
 #define MAX_LOG 16
-#define MAX_LINES 8
 
 /* ======================================================================
  * detect_stuck.c
@@ -199,9 +184,6 @@ static void test_free_with_entries(void **state)
  * ====================================================================== */
 
 /* The process: dd (300) with a second thread 301, started at 50s. */
-static const struct synth_task init_task = {
-	.pid = 1, .ppid = 0, .start_ns = 1 * NS_PER_SEC, .comm = "systemd",
-};
 static const struct synth_task dd = {
 	.pid = 300, .ppid = 1, .start_ns = 50 * NS_PER_SEC, .comm = "dd",
 };
@@ -272,20 +254,9 @@ struct fake_stacks {
 	int32_t last_id;
 };
 
-struct fixture {
-	struct pa_collector c;
-	struct pa_clock clock;
-	struct pa_sink_env env;
-	struct pa_output out;
-	struct fake_stacks stacks;
-	int fd;
-	off_t read_off;
-	bool json;
-	char dir[64];             /* the fake /proc */
-	char *text;               /* what the sink wrote since the last drain */
-	json_t *lines[MAX_LINES]; /* text parsed, one object a line (JSON sink) */
-	size_t nr_lines;
-};
+/* The read_stack callback's state, set afresh by each setup (the shared
+ * fixture has no room for it). */
+static struct fake_stacks stacks;
 
 static int fake_read_stack(void *ctx, int32_t stack_id, uint64_t *ips, unsigned max)
 {
@@ -327,7 +298,7 @@ static void put_file(const struct fixture *f, const char *rel, const char *text)
 	char *slash;
 	FILE *fp;
 
-	snprintf(path, sizeof(path), "%s/%s", f->dir, rel);
+	snprintf(path, sizeof(path), "%s/%s", f->proc_dir, rel);
 	slash = strrchr(path, '/');
 	*slash = '\0';
 	mkdirs(path);
@@ -343,7 +314,7 @@ static void remove_file(const struct fixture *f, const char *rel)
 {
 	char path[256];
 
-	snprintf(path, sizeof(path), "%s/%s", f->dir, rel);
+	snprintf(path, sizeof(path), "%s/%s", f->proc_dir, rel);
 	assert_int_equal(unlink(path), 0);
 }
 
@@ -378,103 +349,35 @@ static void put_fd(const struct fixture *f, uint32_t tgid, int fd, const char *t
 {
 	char path[256];
 
-	snprintf(path, sizeof(path), "%s/%u/fd", f->dir, tgid);
+	snprintf(path, sizeof(path), "%s/%u/fd", f->proc_dir, tgid);
 	mkdirs(path);
-	snprintf(path, sizeof(path), "%s/%u/fd/%d", f->dir, tgid, fd);
+	snprintf(path, sizeof(path), "%s/%u/fd/%d", f->proc_dir, tgid, fd);
 	if (symlink(target, path))
 		fail_msg("symlink %s: %s", path, strerror(errno));
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* ---- fixture ------------------------------------------------------------ */
 
-static void feed(struct fixture *f, const void *rec, size_t size)
+/* fixture.h's collector and sink, plus a fake /proc holding dd in D and
+ * the stack callback; the table learns of dd and its thread. */
+static int setup_stuck(void **state, bool json)
 {
-	CHECK_I(pa_collector_handle(&f->c, rec, size), 0, "pa_collector_handle accepts the record");
-}
-
-#define FEED(f, ev) feed((f), &(ev), sizeof(ev))
-
-static void drop_lines(struct fixture *f)
-{
-	for (size_t i = 0; i < f->nr_lines; i++)
-		json_decref(f->lines[i]);
-	f->nr_lines = 0;
-}
-
-/* Everything written since the last call, into f->text (and f->lines for
- * JSON: every line must parse as one object).  Returns the line count. */
-static size_t drain(struct fixture *f)
-{
-	struct stat st;
-	size_t len, n = 0;
-	char *line, *nl;
-
-	CHECK_I(pa_output_flush(&f->out), 0, "flush to the memfd");
-	drop_lines(f);
-	free(f->text);
-	assert_int_equal(fstat(f->fd, &st), 0);
-	len = (size_t)(st.st_size - f->read_off);
-	f->text = malloc(len + 1);
-	assert_non_null(f->text);
-	CHECK_I(pread(f->fd, f->text, len, f->read_off), (long long)len, "read back what was written");
-	f->text[len] = '\0';
-	f->read_off += len;
-	for (line = f->text; (nl = strchr(line, '\n')); line = nl + 1) {
-		json_error_t err;
-		json_t *o;
-
-		n++;
-		if (!f->json)
-			continue;
-		o = json_loadb(line, nl - line, 0, &err);
-		if (!o)
-			fail_msg("line %zu is not JSON (%s): %.*s", n, err.text, (int)(nl - line), line);
-		CHECK(f->nr_lines < MAX_LINES, "room for the lines");
-		f->lines[f->nr_lines++] = o;
-	}
-	CHECK(len == 0 || f->text[len - 1] == '\n', "output ends in a whole line");
-	return n;
-}
-
-static int setup(void **state, bool json)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
 	struct pa_fork_event fork_proc = synth_fork(60 * NS_PER_SEC, &dd, &init_task);
 	struct pa_fork_event fork_thread = synth_fork(61 * NS_PER_SEC, &dd_thread, &dd);
-	struct pa_sink *s;
+	struct fixture *f;
 
-	if (!f)
+	if (fixture_setup(state, json))
 		return -1;
-	f->fd = memfd_create("stuck-test", MFD_CLOEXEC);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/pa-stuck-XXXXXX");
-	if (f->fd < 0 || !mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	f->json = json;
-	f->clock.boot_to_wall_ns = (int64_t)WALL_AT_BOOT;
-	f->env.clock = &f->clock;
-	f->env.hostname = HOSTNAME;
-	pa_output_open_fd(&f->out, f->fd, "memfd");
-	pa_collector_init(&f->c, BOOT_ID, f->dir);
+	f = *state;
+	fake_proc_root(f);
 	f->c.stuck_after_ns = AFTER;
 	f->c.read_stack = fake_read_stack;
-	f->c.read_stack_ctx = &f->stacks;
-	f->stacks.ips = bpf_stack;
-	f->stacks.n = sizeof(bpf_stack) / sizeof(bpf_stack[0]);
-	f->stacks.last_id = -100;
-	s = json ? pa_sink_json_new(&f->env, &f->out) : pa_sink_text_new(&f->env, &f->out);
-	if (pa_collector_add_sink(&f->c, s))
-		return -1;
-	*state = f;
+	f->c.read_stack_ctx = &stacks;
+	stacks = (struct fake_stacks){
+		.ips = bpf_stack,
+		.n = sizeof(bpf_stack) / sizeof(bpf_stack[0]),
+		.last_id = -100,
+	};
 
 	/* dd, in read(3) on a file, blocked in the page cache. */
 	put_file(f, "kallsyms", kallsyms);
@@ -490,28 +393,14 @@ static int setup(void **state, bool json)
 	return 0;
 }
 
-static int setup_json(void **state)
+static int setup_stuck_json(void **state)
 {
-	return setup(state, true);
+	return setup_stuck(state, true);
 }
 
-static int setup_text(void **state)
+static int setup_stuck_text(void **state)
 {
-	return setup(state, false);
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	pa_collector_free(&f->c);
-	pa_output_close(&f->out);
-	close(f->fd);
-	drop_lines(f);
-	free(f->text);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(f);
-	return 0;
+	return setup_stuck(state, false);
 }
 
 /* One scan of the dstate map holding only dd's thread. */
@@ -543,107 +432,12 @@ static struct pa_hung_event synth_hung(uint64_t ts_ns, const struct synth_task *
 	return e;
 }
 
-/* ---- JSON checks -------------------------------------------------------- */
+/* ---- JSON checks (the rest are fixture.h's) ----------------------------- */
 
-/* "process.thread.id": nested objects, never dotted keys. */
-static json_t *jget(json_t *o, const char *path)
-{
-	char key[64];
-	const char *dot;
-
-	if (!strcmp(path, "@timestamp"))
-		return json_object_get(o, path);
-	while ((dot = strchr(path, '.'))) {
-		snprintf(key, sizeof(key), "%.*s", (int)(dot - path), path);
-		o = json_object_get(o, key);
-		if (!json_is_object(o))
-			return NULL;
-		path = dot + 1;
-	}
-	return json_object_get(o, path);
-}
-
-#define CHECK_JSTR(o, path, want) check_jstr((o), (path), (want), __FILE__, __LINE__)
-#define CHECK_JINT(o, path, want) check_jint((o), (path), (want), __FILE__, __LINE__)
-#define CHECK_JBOOL(o, path, want) check_jbool((o), (path), (want), __FILE__, __LINE__)
-#define CHECK_JABSENT(o, path) check_jabsent((o), (path), __FILE__, __LINE__)
 #define CHECK_JINTS(o, path, ...)                                                           \
 	check_jints((o), (path), (const long long[]){ __VA_ARGS__ },                        \
 		    sizeof((const long long[]){ __VA_ARGS__ }) / sizeof(long long), __FILE__, \
 		    __LINE__)
-#define CHECK_JSTRS(o, path, ...)                                                            \
-	check_jstrs((o), (path), (const char *const[]){ __VA_ARGS__ },                       \
-		    sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *), __FILE__, \
-		    __LINE__)
-
-static void check_jstr(json_t *o, const char *path, const char *want, const char *file, int line)
-{
-	json_t *v = jget(o, path);
-
-	if (!json_is_string(v)) {
-		print_error("%s: missing or not a string (want \"%s\")\n", path, want);
-		_fail(file, line);
-	}
-	synth_check_str(json_string_value(v), want, path, file, line);
-}
-
-static void check_jint(json_t *o, const char *path, long long want, const char *file, int line)
-{
-	json_t *v = jget(o, path);
-
-	if (!json_is_integer(v)) {
-		print_error("%s: missing or not an integer (want %lld)\n", path, want);
-		_fail(file, line);
-	}
-	synth_check_i(json_integer_value(v), want, path, file, line);
-}
-
-static void check_jbool(json_t *o, const char *path, bool want, const char *file, int line)
-{
-	json_t *v = jget(o, path);
-
-	if (!json_is_boolean(v)) {
-		print_error("%s: missing or not a boolean (want %s)\n", path, want ? "true" : "false");
-		_fail(file, line);
-	}
-	synth_check_u(json_is_true(v), want, path, file, line);
-}
-
-static void check_jabsent(json_t *o, const char *path, const char *file, int line)
-{
-	char *dump;
-
-	if (!jget(o, path))
-		return;
-	dump = json_dumps(jget(o, path), JSON_ENCODE_ANY);
-	print_error("%s: want absent, got %s\n", path, dump ? dump : "?");
-	free(dump);
-	_fail(file, line);
-}
-
-static void check_jstrs(json_t *o, const char *path, const char *const *want, size_t n,
-			const char *file, int line)
-{
-	json_t *v = jget(o, path);
-	char what[128];
-
-	if (!json_is_array(v)) {
-		print_error("%s: missing or not an array (want %zu strings)\n", path, n);
-		_fail(file, line);
-	}
-	for (size_t i = 0; i < json_array_size(v) && i < n; i++) {
-		json_t *e = json_array_get(v, i);
-
-		snprintf(what, sizeof(what), "%s[%zu]", path, i);
-		if (!json_is_string(e)) {
-			print_error("%s: not a string (want \"%s\")\n", what, want[i]);
-			_fail(file, line);
-		}
-		synth_check_str(json_string_value(e), want[i], what, file, line);
-	}
-	snprintf(what, sizeof(what), "%s: element count", path);
-	synth_check_u(json_array_size(v), n, what, file, line);
-}
 
 static void check_jints(json_t *o, const char *path, const long long *want, size_t n,
 			const char *file, int line)
@@ -701,14 +495,14 @@ static void test_stuck_json_dossier(void **state)
 	CHECK_JBOOL(o, "ptrace_agent.stuck.ended", false);
 	CHECK_JSTR(o, "ptrace_agent.stuck.source", "sched_switch");
 	CHECK_JINTS(o, "ptrace_agent.syscall_args", 3, 0x7ffd1000, 0x1000, 0, 0, 0);
-	CHECK_U(f->stacks.calls, 1, "read_stack calls");
-	CHECK_I(f->stacks.last_id, STACK_ID, "read_stack asked for the map's stack id");
+	CHECK_U(stacks.calls, 1, "read_stack calls");
+	CHECK_I(stacks.last_id, STACK_ID, "read_stack asked for the map's stack id");
 
 	/* The same block at the next scans: nothing more. */
 	scan_thread(f, STACK_ID, NOW + NS_PER_SEC);
 	scan_thread(f, STACK_ID, NOW + 60 * NS_PER_SEC);
 	CHECK_U(drain(f), 0, "no repeat for the same block");
-	CHECK_U(f->stacks.calls, 1, "no stack read for a block already reported");
+	CHECK_U(stacks.calls, 1, "no stack read for a block already reported");
 }
 
 static void test_stuck_below_threshold(void **state)
@@ -717,7 +511,7 @@ static void test_stuck_below_threshold(void **state)
 
 	scan_thread(f, STACK_ID, SINCE + AFTER - 1);
 	CHECK_U(drain(f), 0, "no line before --stuck-after");
-	CHECK_U(f->stacks.calls, 0, "no stack read before --stuck-after");
+	CHECK_U(stacks.calls, 0, "no stack read before --stuck-after");
 	CHECK(!f->c.ksyms_tried, "kallsyms not read before the first stuck thread");
 }
 
@@ -732,8 +526,8 @@ static void test_stuck_only_leading_bpf_frames_dropped(void **state)
 		0xffffffffc0001044ULL, /* bpf_prog_...+0x44 */
 	};
 
-	f->stacks.ips = ips;
-	f->stacks.n = sizeof(ips) / sizeof(ips[0]);
+	stacks.ips = ips;
+	stacks.n = sizeof(ips) / sizeof(ips[0]);
 	scan_thread(f, STACK_ID, NOW);
 	CHECK_U(drain(f), 1, "one stuck line");
 	CHECK_JSTRS(f->lines[0], "ptrace_agent.kernel_stack", "schedule+0x4d", "__bpf_trace_sched_switch+0x20",
@@ -745,10 +539,10 @@ static void test_stuck_proc_stack_when_read_stack_fails(void **state)
 	struct fixture *f = *state;
 
 	put_file(f, "300/task/301/stack", proc_stack);
-	f->stacks.ips = NULL; /* evicted from the stack map */
+	stacks.ips = NULL; /* evicted from the stack map */
 	scan_thread(f, STACK_ID, NOW);
 	CHECK_U(drain(f), 1, "one stuck line");
-	CHECK_U(f->stacks.calls, 1, "read_stack tried first");
+	CHECK_U(stacks.calls, 1, "read_stack tried first");
 	CHECK_JSTRS(f->lines[0], "ptrace_agent.kernel_stack", WANT_PROC_FRAMES);
 	CHECK_JSTR(f->lines[0], "ptrace_agent.syscall", "read");
 }
@@ -760,7 +554,7 @@ static void test_stuck_proc_stack_without_stack_id(void **state)
 	put_file(f, "300/task/301/stack", proc_stack);
 	scan_thread(f, -14 /* -EFAULT from bpf_get_stackid */, NOW);
 	CHECK_U(drain(f), 1, "one stuck line");
-	CHECK_U(f->stacks.calls, 0, "read_stack not asked for a negative stack id");
+	CHECK_U(stacks.calls, 0, "read_stack not asked for a negative stack id");
 	CHECK_JSTRS(f->lines[0], "ptrace_agent.kernel_stack", WANT_PROC_FRAMES);
 }
 
@@ -770,7 +564,7 @@ static void test_stuck_proc_stack_when_only_bpf_frames(void **state)
 	struct fixture *f = *state;
 
 	put_file(f, "300/task/301/stack", proc_stack);
-	f->stacks.n = 3; /* bpf_prog, bpf_trace_run4, __bpf_trace_sched_switch */
+	stacks.n = 3; /* bpf_prog, bpf_trace_run4, __bpf_trace_sched_switch */
 	scan_thread(f, STACK_ID, NOW);
 	CHECK_U(drain(f), 1, "one stuck line");
 	CHECK_JSTRS(f->lines[0], "ptrace_agent.kernel_stack", WANT_PROC_FRAMES);
@@ -780,7 +574,7 @@ static void test_stuck_no_stack_at_all(void **state)
 {
 	struct fixture *f = *state;
 
-	f->stacks.ips = NULL;
+	stacks.ips = NULL;
 	scan_thread(f, STACK_ID, NOW);
 	CHECK_U(drain(f), 1, "one stuck line, even without a stack");
 	CHECK_JABSENT(f->lines[0], "ptrace_agent.kernel_stack");
@@ -795,7 +589,7 @@ static void test_stuck_without_kallsyms(void **state)
 	struct fixture *f = *state;
 
 	remove_file(f, "kallsyms");
-	f->stacks.n = 5;
+	stacks.n = 5;
 	scan_thread(f, STACK_ID, NOW);
 	CHECK_U(drain(f), 1, "one stuck line");
 	CHECK_JSTRS(f->lines[0], "ptrace_agent.kernel_stack", "0xffffffffc0001044", "0xffffffff8110008a",
@@ -889,7 +683,7 @@ static void test_unstuck_json(void **state)
 	CHECK_JABSENT(f->lines[0], "ptrace_agent.kernel_stack");
 	CHECK_JABSENT(f->lines[0], "ptrace_agent.syscall");
 	CHECK_JABSENT(f->lines[0], "ptrace_agent.file");
-	CHECK_U(f->stacks.calls, 0, "no stack read for the end of a block");
+	CHECK_U(stacks.calls, 0, "no stack read for the end of a block");
 }
 
 /* blocked_ms is the record's, not recomputed from its timestamps. */
@@ -940,7 +734,7 @@ static void test_hung_json(void **state)
 	CHECK_JSTR(f->lines[0], "ptrace_agent.syscall", "read");
 	CHECK_JSTR(f->lines[0], "ptrace_agent.file", FILE_TARGET);
 	CHECK_JSTR(f->lines[0], "ptrace_agent.wchan", "folio_wait_bit_common");
-	CHECK_U(f->stacks.calls, 0, "the hung-task record has no stack id");
+	CHECK_U(stacks.calls, 0, "the hung-task record has no stack id");
 }
 
 static void test_hung_unknown_process(void **state)
@@ -1012,7 +806,7 @@ static void test_text_file_name_escaped(void **state)
 
 	remove_file(f, "300/fd/3");
 	put_fd(f, dd.pid, 3, "/tmp/evil\n\x1b[2Jname");
-	f->stacks.ips = NULL;
+	stacks.ips = NULL;
 	scan_thread(f, STACK_ID, NOW);
 	drain(f);
 	nl = strchr(f->text, '\n');
@@ -1031,28 +825,28 @@ int main(void)
 		cmocka_unit_test(test_absent_thread_forgotten),
 		cmocka_unit_test(test_several_threads),
 		cmocka_unit_test(test_free_with_entries),
-		cmocka_unit_test_setup_teardown(test_stuck_json_dossier, setup_json, teardown),
-		cmocka_unit_test_setup_teardown(test_stuck_below_threshold, setup_json, teardown),
-		cmocka_unit_test_setup_teardown(test_stuck_only_leading_bpf_frames_dropped, setup_json, teardown),
-		cmocka_unit_test_setup_teardown(test_stuck_proc_stack_when_read_stack_fails, setup_json, teardown),
-		cmocka_unit_test_setup_teardown(test_stuck_proc_stack_without_stack_id, setup_json, teardown),
-		cmocka_unit_test_setup_teardown(test_stuck_proc_stack_when_only_bpf_frames, setup_json, teardown),
-		cmocka_unit_test_setup_teardown(test_stuck_no_stack_at_all, setup_json, teardown),
-		cmocka_unit_test_setup_teardown(test_stuck_without_kallsyms, setup_json, teardown),
-		cmocka_unit_test_setup_teardown(test_stuck_thread_gone_from_proc, setup_json, teardown),
-		cmocka_unit_test_setup_teardown(test_stuck_no_file_for_other_syscalls, setup_json, teardown),
-		cmocka_unit_test_setup_teardown(test_stuck_fd_gone, setup_json, teardown),
-		cmocka_unit_test_setup_teardown(test_stuck_new_block_reported_again, setup_json, teardown),
-		cmocka_unit_test_setup_teardown(test_stuck_unknown_process, setup_json, teardown),
-		cmocka_unit_test_setup_teardown(test_unstuck_json, setup_json, teardown),
-		cmocka_unit_test_setup_teardown(test_unstuck_blocked_from_record, setup_json, teardown),
-		cmocka_unit_test_setup_teardown(test_unstuck_other_identity, setup_json, teardown),
-		cmocka_unit_test_setup_teardown(test_hung_json, setup_json, teardown),
-		cmocka_unit_test_setup_teardown(test_hung_unknown_process, setup_json, teardown),
-		cmocka_unit_test_setup_teardown(test_unstuck_short_record_refused, setup_json, teardown),
-		cmocka_unit_test_setup_teardown(test_text_stuck_line, setup_text, teardown),
-		cmocka_unit_test_setup_teardown(test_text_unstuck_and_hung_lines, setup_text, teardown),
-		cmocka_unit_test_setup_teardown(test_text_file_name_escaped, setup_text, teardown),
+		cmocka_unit_test_setup_teardown(test_stuck_json_dossier, setup_stuck_json, teardown),
+		cmocka_unit_test_setup_teardown(test_stuck_below_threshold, setup_stuck_json, teardown),
+		cmocka_unit_test_setup_teardown(test_stuck_only_leading_bpf_frames_dropped, setup_stuck_json, teardown),
+		cmocka_unit_test_setup_teardown(test_stuck_proc_stack_when_read_stack_fails, setup_stuck_json, teardown),
+		cmocka_unit_test_setup_teardown(test_stuck_proc_stack_without_stack_id, setup_stuck_json, teardown),
+		cmocka_unit_test_setup_teardown(test_stuck_proc_stack_when_only_bpf_frames, setup_stuck_json, teardown),
+		cmocka_unit_test_setup_teardown(test_stuck_no_stack_at_all, setup_stuck_json, teardown),
+		cmocka_unit_test_setup_teardown(test_stuck_without_kallsyms, setup_stuck_json, teardown),
+		cmocka_unit_test_setup_teardown(test_stuck_thread_gone_from_proc, setup_stuck_json, teardown),
+		cmocka_unit_test_setup_teardown(test_stuck_no_file_for_other_syscalls, setup_stuck_json, teardown),
+		cmocka_unit_test_setup_teardown(test_stuck_fd_gone, setup_stuck_json, teardown),
+		cmocka_unit_test_setup_teardown(test_stuck_new_block_reported_again, setup_stuck_json, teardown),
+		cmocka_unit_test_setup_teardown(test_stuck_unknown_process, setup_stuck_json, teardown),
+		cmocka_unit_test_setup_teardown(test_unstuck_json, setup_stuck_json, teardown),
+		cmocka_unit_test_setup_teardown(test_unstuck_blocked_from_record, setup_stuck_json, teardown),
+		cmocka_unit_test_setup_teardown(test_unstuck_other_identity, setup_stuck_json, teardown),
+		cmocka_unit_test_setup_teardown(test_hung_json, setup_stuck_json, teardown),
+		cmocka_unit_test_setup_teardown(test_hung_unknown_process, setup_stuck_json, teardown),
+		cmocka_unit_test_setup_teardown(test_unstuck_short_record_refused, setup_stuck_json, teardown),
+		cmocka_unit_test_setup_teardown(test_text_stuck_line, setup_stuck_text, teardown),
+		cmocka_unit_test_setup_teardown(test_text_unstuck_and_hung_lines, setup_stuck_text, teardown),
+		cmocka_unit_test_setup_teardown(test_text_file_name_escaped, setup_stuck_text, teardown),
 	};
 
 	/* The text sink prints local time. */
