@@ -347,6 +347,18 @@ void pa_collector_lost(struct pa_collector *c, uint64_t count, uint64_t now_boot
 	pa_collector_dispatch(c, &r);
 }
 
+void pa_collector_snapshot_zombies(struct pa_collector *c, uint64_t now_boot_ns)
+{
+	struct pa_proc *p, *tmp;
+
+	pa_table_foreach(&c->table, p, tmp) {
+		if (p->state == 'Z' && !p->exited) {
+			pa_table_mark_exited(&c->table, p, 0, now_boot_ns);
+			p->exit_unseen = true;
+		}
+	}
+}
+
 struct zombie_scan {
 	struct pa_collector *c;
 	uint64_t now_ns;
@@ -361,6 +373,7 @@ static void report_zombie(struct zombie_scan *z, const struct pa_zombie_group *g
 	r.parent = pa_table_find(&z->c->table, g->ppid);
 	r.parent_pid = g->ppid;
 	r.zombie.age_ns = z->now_ns - p->exit_ns;
+	r.zombie.age_at_least = p->exit_unseen;
 	r.zombie.parent_holds = g->nr_held;
 	r.zombie.oldest_age_ns = z->now_ns - g->oldest_exit_ns;
 	r.zombie.summarized = summarized;

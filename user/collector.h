@@ -52,6 +52,9 @@ void pa_collector_dispatch(struct pa_collector *c, const struct pa_report *r);
 int pa_collector_handle(struct pa_collector *c, const void *data, size_t size);
 /* The kernel dropped `count` more records; reported as one `lost` event. */
 void pa_collector_lost(struct pa_collector *c, uint64_t count, uint64_t now_boot_ns);
+/* After a /proc snapshot: processes already zombies count as exited at
+ * now_boot_ns (their real exit time is unknown), so they are reported too. */
+void pa_collector_snapshot_zombies(struct pa_collector *c, uint64_t now_boot_ns);
 /* The threads in D now (the kernel's dstate map): alerts for blocks
  * longer than stuck_after_ns, each once. */
 void pa_collector_stuck_scan(struct pa_collector *c, const struct pa_dthread *d, size_t n,

@@ -85,7 +85,8 @@ static int follow_in_kernel(struct agent *a)
 		unsigned added = 0;
 
 		pa_table_foreach(&a->col.table, p, tmp) {
-			if (!p->followed || p->exited || p->in_kernel_filter)
+			/* A zombie still has its reap to report. */
+			if (!p->followed || p->reaped || p->in_kernel_filter)
 				continue;
 			if (pa_bpf_follow(&a->bpf, p->pid)) {
 				pa_err("cannot add pid %u to the kernel filter: %s", p->pid, strerror(errno));
@@ -147,6 +148,7 @@ static int trace(struct agent *a)
 	/* Attach first, then read /proc: a process started in between is
 	 * seen twice (harmless), never missed. */
 	pa_procfs_snapshot(&a->col.table, PROC_ROOT);
+	pa_collector_snapshot_zombies(&a->col, pa_now_boot_ns());
 	if (follow_requested(a) || (a->cfg.nr_pids && follow_in_kernel(a)))
 		goto cleanup;
 	pa_err("tracing: %u processes in the table%s; Ctrl-C to stop", a->col.table.nr_live,

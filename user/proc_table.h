@@ -58,6 +58,7 @@ struct pa_proc {
 	uint64_t reaped_ns;
 	bool zombie_reported;  /* a zombie alert counted it (named or summarized) */
 	bool zombie_named;     /* a zombie alert named it: its reap is reported too */
+	bool exit_unseen;      /* a zombie already when tracing began: exit_ns is a lower bound */
 	bool reparent_pending; /* its parent exited and /proc did not show the adopter yet */
 	uint32_t orphaned_from; /* the parent whose exit orphaned it, 0 if none */
 	bool followed;         /* selected by --pid (itself or an ancestor) */

@@ -50,6 +50,7 @@ struct pa_stuck_info {
 /* Who has not reaped a zombie, and what it is doing instead. */
 struct pa_zombie_info {
 	uint64_t age_ns;          /* this zombie's time unreaped */
+	bool age_at_least;        /* it was a zombie before tracing began */
 	uint32_t parent_holds;    /* zombies the parent holds now */
 	uint64_t oldest_age_ns;   /* the parent's oldest zombie */
 	uint32_t summarized;      /* >0: one line for this many new zombies of the parent */

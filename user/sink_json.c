@@ -156,6 +156,8 @@ static void put_zombie(struct jw *w, const struct pa_report *r)
 	jw_key(w, "zombie");
 	jw_object_begin(w);
 	jw_kv_uint(w, "age_ms", z->age_ns / 1000000);
+	if (z->age_at_least)
+		jw_kv_bool(w, "age_is_lower_bound", true); /* a zombie before tracing began */
 	jw_kv_uint(w, "parent_holds", z->parent_holds);
 	jw_kv_uint(w, "oldest_age_ms", z->oldest_age_ns / 1000000);
 	if (z->summarized)

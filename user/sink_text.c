@@ -97,7 +97,8 @@ static void put_zombie_detail(struct strbuf *sb, const struct pa_report *r)
 
 	pa_format_span(age, sizeof(age), z->age_ns);
 	pa_format_span(oldest, sizeof(oldest), z->oldest_age_ns);
-	sb_printf(sb, "not reaped for %s; parent %u", age, r->parent_pid);
+	sb_printf(sb, "not reaped for %s%s; parent %u", z->age_at_least ? "at least " : "", age,
+		  r->parent_pid);
 	if (z->parent) {
 		sb_printf(sb, " is %c ", z->parent->state);
 		put_syscall(sb, z->parent->syscall);

@@ -117,6 +117,70 @@ static void test_zombie_leak_is_summarized(void **state)
 	assert_true(lines <= 2 * 5);
 }
 
+/* Zombies of pid exist (its children file lists them, each in state Z). */
+static bool has_zombies(pid_t pid, int want)
+{
+	char path[64], buf[256], stat[512];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
+	f = fopen(path, "r");
+	if (!f || !fgets(buf, sizeof(buf), f)) {
+		if (f)
+			fclose(f);
+		return false;
+	}
+	fclose(f);
+	for (char *tok = strtok(buf, " \n"); tok; tok = strtok(NULL, " \n")) {
+		snprintf(path, sizeof(path), "/proc/%s/stat", tok);
+		f = fopen(path, "r");
+		if (f && fgets(stat, sizeof(stat), f) && strstr(strrchr(stat, ')'), ") Z "))
+			found++;
+		if (f)
+			fclose(f);
+	}
+	return found == want;
+}
+
+static void test_zombies_older_than_the_agent(void **state)
+{
+	const char *argv[] = { h_build_path("tools/scenarios/zombie_parent"), "2", "4000", NULL };
+	const char *args[] = { "-p", NULL, "--zombie-after", "1s", NULL };
+	char pid[16];
+	json_t *z;
+	long long deadline;
+
+	(void)state;
+	H_SKIP_WITHOUT_BPF();
+	/* The zombies exist before the agent starts. */
+	assert_int_equal(h_held_spawn(&held, argv), 0);
+	h_held_release(&held);
+	for (deadline = h_now_ms() + 3000; !has_zombies(held.pid, 2) && h_now_ms() < deadline;)
+		usleep(10000);
+	assert_true(has_zombies(held.pid, 2));
+	snprintf(pid, sizeof(pid), "%d", held.pid);
+	args[1] = pid;
+	assert_int_equal(h_agent_start(&agent, args), 0);
+	assert_int_equal(h_held_wait(&held, 30000), 0);
+	assert_true(h_wait_for_line(agent.out_path, "\"action\":\"reaped\"", NULL, 10000));
+	assert_int_equal(h_agent_stop(&agent), 0);
+	assert_int_equal(h_events_load(&events, agent.out_path), 0);
+	for (int i = 0; i < 2; i++) {
+		long zpid = h_kv_long(held.out, "zombie", i);
+
+		z = h_find(&events, "zombie", zpid, 0);
+		assert_non_null(z);
+		assert_int_equal(h_int(z, "process.parent.pid"), held.pid);
+		/* Its exit was before tracing: the age is a lower bound. */
+		assert_true(json_is_true(h_get(z, "ptrace_agent.zombie.age_is_lower_bound")));
+		assert_true(h_int(z, "ptrace_agent.zombie.age_ms") >= 1000);
+		assert_non_null(h_find(&events, "reaped", zpid, 0));
+		assert_int_equal(h_int(h_find(&events, "reaped", zpid, 0), "ptrace_agent.reaped.by_pid"),
+				 held.pid);
+	}
+}
+
 static void check_orphan(const char *opt1, const char *opt2, bool want_daemon)
 {
 	const char *argv[] = { h_build_path("tools/scenarios/orphan_maker"), opt1, opt2, NULL };
@@ -277,6 +341,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_zombies_with_sigchld_handled, teardown),
 		cmocka_unit_test_teardown(test_sigchld_ignored_leaves_no_zombie, teardown),
 		cmocka_unit_test_teardown(test_zombie_leak_is_summarized, teardown),
+		cmocka_unit_test_teardown(test_zombies_older_than_the_agent, teardown),
 		cmocka_unit_test_teardown(test_orphan_adopted_by_subreaper, teardown),
 		cmocka_unit_test_teardown(test_orphan_adopted_by_init, teardown),
 		cmocka_unit_test_teardown(test_daemon_orphan_is_marked, teardown),

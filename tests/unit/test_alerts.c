@@ -137,6 +137,27 @@ static void test_zombie_fields(void **state)
 	CHECK(proc(f, 200)->zombie_reported, "marked reported");
 }
 
+/* A zombie already in the /proc snapshot: its exit was never seen, so its
+ * age counts from the snapshot and says it is a lower bound. */
+static void test_zombie_from_snapshot(void **state)
+{
+	struct fixture *f = *state;
+	struct pa_proc *z;
+	json_t *o;
+
+	feed_fork(f, &child, &shell);
+	z = proc(f, 200);
+	z->state = 'Z';
+	pa_collector_snapshot_zombies(&f->c, EXIT_NS);
+	CHECK(z->exited && z->exit_unseen, "a snapshot zombie counts as exited, time unseen");
+	CHECK_U(drain(f), 1, "only the fork line so far");
+	pa_collector_tick(&f->c, DUE_NS);
+	o = one_line(f, "zombie");
+	CHECK_JINT(o, "process.pid", 200);
+	CHECK_JINT(o, "ptrace_agent.zombie.age_ms", (DUE_NS - EXIT_NS) / NS_PER_MS);
+	CHECK_JBOOL(o, "ptrace_agent.zombie.age_is_lower_bound", true);
+}
+
 static void test_zombie_reported_once(void **state)
 {
 	struct fixture *f = *state;
@@ -852,6 +873,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		J(test_zombie_not_before_threshold),
 		J(test_zombie_fields),
+		J(test_zombie_from_snapshot),
 		J(test_zombie_reported_once),
 		J(test_zombie_after_zero_turns_alerts_off),
 		J(test_zombie_after_configurable),
