@@ -29,6 +29,8 @@ int pa_bpf_epoll_fd(const struct pa_bpf *b);
 int pa_bpf_drain(struct pa_bpf *b);
 /* Total records the kernel could not put in the ring. */
 uint64_t pa_bpf_lost(const struct pa_bpf *b);
+/* D-state blocks not followed because the dstate map was full. */
+uint64_t pa_bpf_dstate_overflow(const struct pa_bpf *b);
 void pa_bpf_stop(struct pa_bpf *b);
 /* The threads in D now (the dstate map): how many were copied into out. */
 int pa_bpf_read_dstate(struct pa_bpf *b, struct pa_dthread *out, size_t max);

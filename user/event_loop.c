@@ -38,16 +38,16 @@ static int make_signalfd(sigset_t *mask)
 	return signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
-void pa_loop_check_lost(struct pa_loop *l)
+/* Report drops the kernel counted since the last call; true if any. */
+static bool check_lost(struct pa_loop *l)
 {
 	uint64_t lost = pa_bpf_lost(l->bpf);
 
 	if (lost == l->lost_seen)
-		return;
+		return false;
 	pa_collector_lost(l->col, lost - l->lost_seen, pa_now_boot_ns());
 	l->lost_seen = lost;
-	/* Events are missing from the model: heal it from /proc. */
-	pa_procfs_resync(&l->col->table, "/proc");
+	return true;
 }
 
 static void redraw_tree(struct pa_loop *l)
@@ -80,21 +80,21 @@ static void scan_stuck(struct pa_loop *l)
 
 static void housekeeping(struct pa_loop *l)
 {
-	pa_loop_check_lost(l);
+	/* Events are missing from the model: heal it from /proc.  (Not at
+	 * the final check: a model about to be dropped needs no healing.) */
+	if (check_lost(l))
+		pa_procfs_resync(&l->col->table, "/proc");
 	scan_stuck(l);
 	pa_collector_tick(l->col, pa_now_boot_ns());
 	if (l->live_tree)
 		redraw_tree(l);
 }
 
-static bool read_signal(int sfd, struct pa_loop *l)
+static bool read_signal(int sfd)
 {
 	struct signalfd_siginfo si;
 
-	if (read(sfd, &si, sizeof(si)) != sizeof(si))
-		return false;
-	l->stop_signal = si.ssi_signo;
-	return true;
+	return read(sfd, &si, sizeof(si)) == sizeof(si);
 }
 
 int pa_loop_run(struct pa_loop *l)
@@ -126,7 +126,7 @@ int pa_loop_run(struct pa_loop *l)
 			goto cleanup;
 		}
 		for (int i = 0; i < n; i++) {
-			if (got[i].data.fd == sfd && read_signal(sfd, l))
+			if (got[i].data.fd == sfd && read_signal(sfd))
 				stop = true;
 		}
 		if (pa_bpf_drain(l->bpf) > 0 && !l->live_tree)
@@ -144,7 +144,7 @@ int pa_loop_run(struct pa_loop *l)
 	}
 	/* What the kernel submitted before we stopped is still ours to report. */
 	pa_bpf_drain(l->bpf);
-	pa_loop_check_lost(l);
+	check_lost(l);
 	pa_output_flush(l->out);
 	err = 0;
 cleanup:

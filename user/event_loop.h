@@ -17,13 +17,10 @@ struct pa_loop {
 	const struct pa_config *cfg;
 	bool live_tree;          /* redraw the tree on the terminal */
 	uint64_t lost_seen;      /* kernel drop counter already reported */
-	int stop_signal;         /* the signal that ended the loop, 0 for -d or EPIPE */
 };
 
 /* Runs until SIGINT/SIGTERM, the --duration deadline, or a closed stdout;
  * then drains what the ring still holds.  0, or -1 on a setup failure. */
 int pa_loop_run(struct pa_loop *l);
-/* Report drops the kernel counted since the last call. */
-void pa_loop_check_lost(struct pa_loop *l);
 
 #endif

@@ -126,9 +126,10 @@ static void print_summary(struct agent *a, struct pa_loop *l, uint64_t started)
 	char span[32];
 
 	pa_format_span(span, sizeof(span), pa_now_mono_ns() - started);
-	pa_err("stopped after %s: %llu events, %llu lost in the kernel, %llu malformed, %llu bytes of output dropped",
+	pa_err("stopped after %s: %llu events, %llu lost in the kernel, %llu malformed, %llu bytes of output dropped, %llu D-state blocks not followed (map full)",
 	       span, (unsigned long long)a->col.nr_records, (unsigned long long)l->lost_seen,
-	       (unsigned long long)a->col.nr_bad, (unsigned long long)a->out.bytes_dropped);
+	       (unsigned long long)a->col.nr_bad, (unsigned long long)a->out.bytes_dropped,
+	       (unsigned long long)pa_bpf_dstate_overflow(&a->bpf));
 }
 
 static int trace(struct agent *a)
