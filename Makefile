@@ -23,7 +23,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf
 
 # Evaluated lazily: pkg-config may be installed by `make run`/`make test` itself.
 LIBBPF_LIBS = $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
-TEST_LIBS = -lcmocka -ljansson
+TEST_LIBS = -lcmocka -ljansson -lz
 
 ifeq ($(V),1)
 Q :=

@@ -5,10 +5,12 @@
 # everything is already there, so it is cheap to run every time.
 set -eu
 
-build="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config uthash-dev linux-libc-dev"
+build="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config uthash-dev linux-libc-dev libncurses-dev"
 # cmocka: the unit-test framework; jansson: an independent JSON parser the
-# tests check our output with; valgrind: the leak check of the unit tests.
-test="libcmocka-dev libjansson-dev valgrind"
+# tests check our output with; valgrind: the leak check of the unit tests;
+# tmux: a real terminal for the live tree test; rsyslog: the real receiver
+# the syslog sink is tested against.
+test="libcmocka-dev libjansson-dev valgrind tmux rsyslog"
 # The peers the benchmarks compare against, and perf for `perf bench`.
 bench="libbpf-tools forkstat linux-perf"
 

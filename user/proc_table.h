@@ -37,6 +37,18 @@ struct pa_exec_record {
 	char *filename;
 };
 
+/* A process as the live view samples it from /proc once a second
+ * (proc_sample.c).  Zero until the first sample. */
+struct pa_proc_sample {
+	uint64_t at_ns;         /* boot clock of the last sample; 0: never sampled */
+	uint64_t cpu_ticks;     /* utime + stime of the whole thread group, USER_HZ ticks */
+	uint32_t cpu_permille;  /* share of one CPU over the last interval, in 1/1000 */
+	uint32_t uid;           /* real uid */
+	uint64_t runs;          /* times its main thread was scheduled in (schedstat) */
+	uint64_t active_ns;     /* last sample that found it had run since the one before */
+	bool idle_since_start;  /* not seen running since sampling began: active_ns is the first sample */
+};
+
 struct pa_proc {
 	uint32_t pid;
 	uint32_t ppid;
@@ -64,6 +76,11 @@ struct pa_proc {
 	bool followed;         /* selected by --pid (itself or an ancestor) */
 	bool in_kernel_filter; /* its tgid was handed to the kernel's --pid filter */
 	bool seen;             /* scratch flag for /proc resyncs */
+	/* Threads in D at the last stuck scan, and when the longest-blocked
+	 * of them entered D (boot clock); 0 threads: none. */
+	uint32_t dstate_threads;
+	uint64_t dstate_since_ns;
+	struct pa_proc_sample sample; /* what the live view last read of it in /proc */
 	char entity_id[PA_ENTITY_ID_LEN];
 
 	struct pa_proc *parent;
