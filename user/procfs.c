@@ -10,11 +10,8 @@
 #include <unistd.h>
 
 #include "procfs.h"
+#include "procfs_read.h"
 
-
-/* stat holds 52 numbers of at most 20 digits and a comm of at most 64 bytes
- * (kernel threads show their full name): 2 KiB always holds all of it. */
-#define STAT_BUF_SIZE 2048
 /* status is ~1.5 KiB; a long Groups line can make it far longer, and only
  * whole lines are used (read_status). */
 #define STATUS_BUF_SIZE 8192
@@ -22,178 +19,6 @@
 #define BOOT_ID_BUF_SIZE 64
 /* "4294967295/task/4294967295/stat" and the like. */
 #define REL_PATH_SIZE 64
-
-/* The stat fields we use, numbered as in proc(5). */
-enum {
-	STAT_STATE = 3,
-	STAT_PPID = 4,
-	STAT_SESSION = 6,
-	STAT_TTY_NR = 7,
-	STAT_NUM_THREADS = 20,
-	STAT_STARTTIME = 22,
-};
-
-struct proc_stat {
-	uint32_t pid;
-	uint32_t ppid;
-	uint32_t session;
-	uint32_t tty_nr;
-	uint32_t nr_threads;
-	uint64_t start_ns;
-	char state;
-	char comm[PA_COMM_LEN];
-};
-
-/* A file into buf until its end or size bytes; the length or -errno.  No
- * stdio: tens of thousands of processes make per-file buffers add up. */
-static ssize_t read_at(int dir_fd, const char *path, char *buf, size_t size)
-{
-	size_t len = 0;
-	ssize_t n;
-	int fd, err = 0;
-
-	fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (len < size) {
-		n = read(fd, buf + len, size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		len += n;
-	}
-	close(fd);
-	return err ? err : (ssize_t)len;
-}
-
-/* Digits only: strtoull would also take blanks, a sign and overflow. */
-static bool parse_u64(const char *s, size_t len, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (!len)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		unsigned int d = (unsigned char)s[i] - '0';
-
-		if (d > 9 || v > (UINT64_MAX - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return true;
-}
-
-static bool parse_u32(const char *s, size_t len, uint32_t *out)
-{
-	uint64_t v;
-
-	if (!parse_u64(s, len, &v) || v > UINT32_MAX)
-		return false;
-	*out = v;
-	return true;
-}
-
-/* A pid directory name: a decimal number, not 0, without leading zeros
- * (so that no two names mean the same pid). */
-static bool parse_id(const char *name, uint32_t *id)
-{
-	return name[0] != '0' && parse_u32(name, strlen(name), id);
-}
-
-/* The next blank-separated field after *pos.  A field that runs into the
- * end of the buffer may have been cut by a short read, so it is refused. */
-static bool next_field(const char **pos, const char *end, const char **field, size_t *len)
-{
-	const char *s = *pos, *e;
-
-	if (s >= end || *s != ' ')
-		return false;
-	s++;
-	for (e = s; e < end && *e != ' ' && *e != '\n'; e++)
-		;
-	if (e == end)
-		return false;
-	*field = s;
-	*len = e - s;
-	*pos = e;
-	return true;
-}
-
-static bool parse_stat_field(struct proc_stat *st, int nr, const char *f, size_t len)
-{
-	uint64_t ticks;
-
-	switch (nr) {
-	case STAT_STATE:
-		st->state = f[0];
-		return len == 1 && ((f[0] >= 'A' && f[0] <= 'Z') || (f[0] >= 'a' && f[0] <= 'z'));
-	case STAT_PPID:
-		return parse_u32(f, len, &st->ppid);
-	case STAT_SESSION:
-		return parse_u32(f, len, &st->session);
-	case STAT_TTY_NR:
-		return parse_u32(f, len, &st->tty_nr);
-	case STAT_NUM_THREADS:
-		return parse_u32(f, len, &st->nr_threads);
-	case STAT_STARTTIME:
-		if (!parse_u64(f, len, &ticks) || ticks > UINT64_MAX / PA_NS_PER_TICK)
-			return false;
-		st->start_ns = ticks * PA_NS_PER_TICK;
-		return true;
-	default:
-		return true;
-	}
-}
-
-/*
- * "pid (comm) state ppid ...".  comm is whatever the task named itself,
- * spaces and ')' included, so it ends at the last ')': every field after it
- * is a number.  Anything else unexpected makes the whole line invalid.
- */
-static int parse_stat(const char *buf, size_t len, struct proc_stat *st)
-{
-	const char *open = memchr(buf, '(', len);
-	const char *close = memrchr(buf, ')', len);
-	const char *pos, *field;
-	size_t comm_len, field_len;
-
-	if (!open || !close || close < open || open == buf || open[-1] != ' ')
-		return -EINVAL;
-	if (!parse_u32(buf, open - 1 - buf, &st->pid))
-		return -EINVAL;
-	comm_len = close - open - 1;
-	if (comm_len >= sizeof(st->comm))
-		comm_len = sizeof(st->comm) - 1;
-	memcpy(st->comm, open + 1, comm_len);
-	st->comm[comm_len] = '\0';
-
-	pos = close + 1;
-	for (int nr = STAT_STATE; nr <= STAT_STARTTIME; nr++) {
-		if (!next_field(&pos, buf + len, &field, &field_len) ||
-		    !parse_stat_field(st, nr, field, field_len))
-			return -EINVAL;
-	}
-	return 0;
-}
-
-/* path's stat, which must be about task id (a stale or foreign file is not). */
-static int read_stat_at(int dir_fd, const char *path, uint32_t id, struct proc_stat *st)
-{
-	char buf[STAT_BUF_SIZE];
-	ssize_t n = read_at(dir_fd, path, buf, sizeof(buf));
-
-	if (n < 0)
-		return n;
-	if (parse_stat(buf, n, st) || st->pid != id)
-		return -EINVAL;
-	return 0;
-}
 
 /*
  * argv joined by spaces into buf, which has room for PA_PROCFS_CMDLINE_MAX
@@ -203,7 +28,7 @@ static int read_stat_at(int dir_fd, const char *path, uint32_t id, struct proc_s
  */
 static ssize_t read_cmdline_at(int pid_fd, char buf[PA_PROCFS_CMDLINE_MAX + 1], bool *truncated)
 {
-	ssize_t n = read_at(pid_fd, "cmdline", buf, PA_PROCFS_CMDLINE_MAX + 1);
+	ssize_t n = pa_read_at(pid_fd, "cmdline", buf, PA_PROCFS_CMDLINE_MAX + 1);
 
 	if (n < 0)
 		return n;
@@ -224,7 +49,7 @@ static ssize_t read_cmdline_at(int pid_fd, char buf[PA_PROCFS_CMDLINE_MAX + 1], 
 static void load_threads(struct pa_table *t, int pid_fd, uint32_t pid)
 {
 	char path[REL_PATH_SIZE];
-	struct proc_stat st;
+	struct pa_stat st;
 	struct dirent *de;
 	uint32_t tid;
 	DIR *dir;
@@ -239,10 +64,10 @@ static void load_threads(struct pa_table *t, int pid_fd, uint32_t pid)
 		return;
 	}
 	while ((de = readdir(dir))) {
-		if (!parse_id(de->d_name, &tid) || tid == pid)
+		if (!pa_parse_id(de->d_name, &tid) || tid == pid)
 			continue;
 		snprintf(path, sizeof(path), "%u/stat", tid);
-		if (read_stat_at(dirfd(dir), path, tid, &st))
+		if (pa_read_stat_at(dirfd(dir), path, tid, &st))
 			continue;
 		pa_table_add_thread(t, tid, pid, st.start_ns, st.comm, st.state);
 	}
@@ -258,7 +83,7 @@ static struct pa_proc *load_process(struct pa_table *t, int root_fd, const char 
 	char cmdline[PA_PROCFS_CMDLINE_MAX + 1];
 	struct pa_proc_info info;
 	struct pa_proc *p = NULL;
-	struct proc_stat st;
+	struct pa_stat st;
 	bool truncated;
 	ssize_t len;
 	int pid_fd;
@@ -266,7 +91,7 @@ static struct pa_proc *load_process(struct pa_table *t, int root_fd, const char 
 	pid_fd = openat(root_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (pid_fd < 0)
 		return NULL;
-	if (read_stat_at(pid_fd, "stat", pid, &st))
+	if (pa_read_stat_at(pid_fd, "stat", pid, &st))
 		goto out;
 	len = read_cmdline_at(pid_fd, cmdline, &truncated);
 	if (len < 0)
@@ -310,7 +135,7 @@ static int scan(struct pa_table *t, DIR *root)
 			err = errno;
 			break;
 		}
-		if (parse_id(de->d_name, &pid) && load_process(t, dirfd(root), de->d_name, pid))
+		if (pa_parse_id(de->d_name, &pid) && load_process(t, dirfd(root), de->d_name, pid))
 			count++;
 	}
 	/* Children listed before their parent are linked now. */
@@ -384,13 +209,13 @@ int pa_procfs_resync(struct pa_table *t, const char *proc_root)
 int pa_procfs_read_ppid(const char *proc_root, uint32_t pid, uint32_t *ppid)
 {
 	char path[PATH_MAX];
-	struct proc_stat st;
+	struct pa_stat st;
 	int n, err;
 
 	n = snprintf(path, sizeof(path), "%s/%u/stat", proc_root, pid);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return -ENAMETOOLONG;
-	err = read_stat_at(AT_FDCWD, path, pid, &st);
+	err = pa_read_stat_at(AT_FDCWD, path, pid, &st);
 	if (err)
 		return err;
 	*ppid = st.ppid;
@@ -407,7 +232,7 @@ int pa_procfs_read_boot_id(const char *proc_root, char *buf, size_t size)
 	n = snprintf(path, sizeof(path), "%s/sys/kernel/random/boot_id", proc_root);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return -ENAMETOOLONG;
-	len = read_at(AT_FDCWD, path, id, sizeof(id));
+	len = pa_read_at(AT_FDCWD, path, id, sizeof(id));
 	if (len < 0)
 		return len;
 	/* Filling the buffer means it is not a boot id. */
@@ -483,7 +308,7 @@ static uint32_t parse_ns_pid(const char *status, uint32_t pid)
 	last = end;
 	while (last > line && last[-1] != '\t' && last[-1] != ' ')
 		last--;
-	return parse_u32(last, end - last, &v) ? v : pid;
+	return pa_parse_u32(last, end - last, &v) ? v : pid;
 }
 
 static int inspect_dir(const char *path, uint32_t pid, struct pa_task_info *info);
@@ -528,7 +353,7 @@ int pa_procfs_inspect_thread(const char *proc_root, uint32_t tgid, uint32_t tid,
  * its middle would read as a different number. */
 static ssize_t read_status(int dir, char *buf, size_t size)
 {
-	ssize_t n = read_at(dir, "status", buf, size - 1);
+	ssize_t n = pa_read_at(dir, "status", buf, size - 1);
 	char *nl;
 
 	if (n <= 0) {
@@ -546,7 +371,7 @@ static ssize_t read_status(int dir, char *buf, size_t size)
 static int inspect_dir(const char *path, uint32_t pid, struct pa_task_info *info)
 {
 	char buf[STAT_BUF_SIZE], status[STATUS_BUF_SIZE];
-	struct proc_stat st;
+	struct pa_stat st;
 	ssize_t n;
 	int dir, err;
 
@@ -554,7 +379,7 @@ static int inspect_dir(const char *path, uint32_t pid, struct pa_task_info *info
 	dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return -errno;
-	err = read_stat_at(dir, "stat", pid, &st);
+	err = pa_read_stat_at(dir, "stat", pid, &st);
 	if (err) {
 		close(dir);
 		return err;
@@ -563,9 +388,9 @@ static int inspect_dir(const char *path, uint32_t pid, struct pa_task_info *info
 	info->ppid = st.ppid;
 	info->session = st.session;
 	info->tty_nr = st.tty_nr;
-	n = read_at(dir, "syscall", buf, sizeof(buf) - 1);
+	n = pa_read_at(dir, "syscall", buf, sizeof(buf) - 1);
 	info->syscall = parse_syscall(buf, n, info->args);
-	n = read_at(dir, "wchan", info->wchan, sizeof(info->wchan) - 1);
+	n = pa_read_at(dir, "wchan", info->wchan, sizeof(info->wchan) - 1);
 	info->wchan[n > 0 ? n : 0] = '\0';
 	n = read_status(dir, status, sizeof(status));
 	info->sigchld = parse_sigchld(status);

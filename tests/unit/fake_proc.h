@@ -18,20 +18,30 @@
 /* What a tty_nr of /dev/pts/0 looks like: major 136, minor 0. */
 #define FAKE_TTY_PTS0 (136u << 8)
 
-/* "pid (comm) state ppid pgrp session tty_nr tpgid flags ... num_threads
- * itrealvalue starttime ...", proc(5) field by field; pgrp is pid. */
+/* "pid (comm) state ppid pgrp session tty_nr tpgid flags ... utime stime
+ * ... num_threads itrealvalue starttime ...", proc(5) field by field; pgrp
+ * is pid.  cpu_ticks is split as utime = cpu_ticks - cpu_ticks / 3, stime the rest. */
+static inline void fake_stat_line_cpu(char *buf, size_t size, uint32_t pid, const char *comm,
+				      char state, uint32_t ppid, uint32_t session, uint32_t tty_nr,
+				      uint32_t nr_threads, uint64_t ticks, uint64_t cpu_ticks)
+{
+	int n = snprintf(buf, size,
+			 "%u (%s) %c %u %u %u %u -1 4194304 99 0 0 0 %llu %llu 0 0 20 0 %u 0 %llu "
+			 "3133440 341 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 "
+			 "0 0 0 0 0 0 0 0 0 0\n",
+			 pid, comm, state, ppid, pid, session, tty_nr,
+			 (unsigned long long)(cpu_ticks - cpu_ticks / 3),
+			 (unsigned long long)(cpu_ticks / 3), nr_threads, (unsigned long long)ticks);
+
+	assert_true(n > 0 && (size_t)n < size);
+}
+
+/* The same with 8 ticks of CPU time. */
 static inline void fake_stat_line(char *buf, size_t size, uint32_t pid, const char *comm, char state,
 				  uint32_t ppid, uint32_t session, uint32_t tty_nr, uint32_t nr_threads,
 				  uint64_t ticks)
 {
-	int n = snprintf(buf, size,
-			 "%u (%s) %c %u %u %u %u -1 4194304 99 0 0 0 5 3 0 0 20 0 %u 0 %llu "
-			 "3133440 341 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 "
-			 "0 0 0 0 0 0 0 0 0 0\n",
-			 pid, comm, state, ppid, pid, session, tty_nr, nr_threads,
-			 (unsigned long long)ticks);
-
-	assert_true(n > 0 && (size_t)n < size);
+	fake_stat_line_cpu(buf, size, pid, comm, state, ppid, session, tty_nr, nr_threads, ticks, 8);
 }
 
 struct fake_status {

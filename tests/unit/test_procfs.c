@@ -22,13 +22,12 @@
 #include <cmocka.h>
 
 #include "fake_proc.h"
+#include "fake_tree.h"
 #include "procfs.h"
 #include "sink.h" /* pa_sig_disposition_name() */
 #include "syscall_names.h"
 
 #define NS_PER_TICK (1000000000ULL / PA_USER_HZ)
-/* Walk depth for nftw: fake trees are at most root/PID/task/TID/stat. */
-#define RM_NOPENFD 16
 
 struct fixture {
 	char root[64];
@@ -49,53 +48,22 @@ struct fake_proc {
 
 static void fake_path(const struct fixture *f, char *buf, size_t size, const char *rel)
 {
-	int n = snprintf(buf, size, "%s/%s", f->root, rel);
-
-	assert_true(n > 0 && (size_t)n < size);
-}
-
-/* mkdir -p of every directory in rel before its last component. */
-static void make_parents(const struct fixture *f, const char *rel)
-{
-	char path[PATH_MAX];
-	char *slash;
-
-	fake_path(f, path, sizeof(path), rel);
-	for (slash = path + strlen(f->root) + 1; (slash = strchr(slash, '/')); slash++) {
-		*slash = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST)
-			fail_msg("mkdir %s: %s", path, strerror(errno));
-		*slash = '/';
-	}
+	fake_tree_path(f->root, buf, size, rel);
 }
 
 static void write_file(const struct fixture *f, const char *rel, const void *data, size_t len)
 {
-	char path[PATH_MAX];
-	FILE *fp;
-
-	make_parents(f, rel);
-	fake_path(f, path, sizeof(path), rel);
-	fp = fopen(path, "w");
-	if (!fp)
-		fail_msg("create %s: %s", path, strerror(errno));
-	assert_int_equal(fwrite(data, 1, len, fp), len);
-	assert_int_equal(fclose(fp), 0);
+	fake_tree_write(f->root, rel, data, len);
 }
 
 static void write_text(const struct fixture *f, const char *rel, const char *text)
 {
-	write_file(f, rel, text, strlen(text));
+	fake_tree_write(f->root, rel, text, strlen(text));
 }
 
 static void make_dir(const struct fixture *f, const char *rel)
 {
-	char path[PATH_MAX];
-
-	make_parents(f, rel);
-	fake_path(f, path, sizeof(path), rel);
-	if (mkdir(path, 0755) && errno != EEXIST)
-		fail_msg("mkdir %s: %s", path, strerror(errno));
+	fake_tree_mkdir(f->root, rel);
 }
 
 /* A stat line shaped like the kernel's: 52 fields; its own session, no tty. */
@@ -153,25 +121,12 @@ static void add_thread(const struct fixture *f, uint32_t pid, uint32_t tid, cons
 	write_stat(f, rel, tid, comm, state, 1, 1, ticks);
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void rm_tree(const char *path)
-{
-	nftw(path, rm_entry, RM_NOPENFD, FTW_DEPTH | FTW_PHYS);
-}
-
 static void rm_rel(const struct fixture *f, const char *rel)
 {
 	char path[PATH_MAX];
 
 	fake_path(f, path, sizeof(path), rel);
-	rm_tree(path);
+	fake_tree_rm(path);
 }
 
 static int setup(void **state)
@@ -195,7 +150,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	pa_table_free(&f->t);
-	rm_tree(f->root);
+	fake_tree_rm(f->root);
 	free(f);
 	return 0;
 }
