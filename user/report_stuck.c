@@ -161,11 +161,29 @@ static void on_stuck(void *ctx, const struct pa_dthread *t)
 	report(s->c, NULL, t->tgid, t->tid, s->now_ns, s->now_ns - t->since_ns, &d, false, false);
 }
 
+/* Which processes have threads in D now, for the tree: all of them,
+ * however briefly blocked, not only the stuck ones. */
+static void mark_dstate(struct pa_table *t, const struct pa_dthread *d, size_t n)
+{
+	struct pa_proc *p, *tmp;
+
+	pa_table_foreach(t, p, tmp)
+		p->dstate_threads = 0;
+	for (size_t i = 0; i < n; i++) {
+		p = pa_table_find(t, d[i].tgid);
+		if (!p || p->exited)
+			continue;
+		if (!p->dstate_threads++ || d[i].since_ns < p->dstate_since_ns)
+			p->dstate_since_ns = d[i].since_ns;
+	}
+}
+
 void pa_collector_stuck_scan(struct pa_collector *c, const struct pa_dthread *d, size_t n,
 			     uint64_t now_boot_ns)
 {
 	struct stuck_scan s = { .c = c, .now_ns = now_boot_ns };
 
+	mark_dstate(&c->table, d, n);
 	pa_stuck_scan(&c->stuck, d, n, now_boot_ns, c->stuck_after_ns, on_stuck, &s);
 }
 

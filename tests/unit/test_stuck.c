@@ -815,6 +815,31 @@ static void test_text_file_name_escaped(void **state)
 	CHECK(strstr(f->text, "in read(fd 3: /tmp/evil") != NULL, "the file, escaped, is there");
 }
 
+/* Every thread in D marks its process for the tree, stuck or not yet;
+ * a scan that no longer lists them clears the mark. */
+static void test_scan_marks_dstate_processes(void **state)
+{
+	struct fixture *f = *state;
+	struct pa_proc *p = pa_table_find(&f->c.table, dd.pid);
+	struct pa_dthread d[] = {
+		{ .tid = dd_thread.pid, .tgid = dd.pid, .since_ns = NOW - 1000, .stack_id = -1 },
+		{ .tid = dd.pid, .tgid = dd.pid, .since_ns = NOW - 5000, .stack_id = -1 },
+		{ .tid = 4242, .tgid = 4242, .since_ns = NOW - 10, .stack_id = -1 }, /* not in the table */
+	};
+
+	assert_non_null(p);
+	pa_collector_stuck_scan(&f->c, d, 3, NOW);
+	assert_int_equal(p->dstate_threads, 2);
+	assert_int_equal(p->dstate_since_ns, NOW - 5000);
+	drain(f);
+	CHECK(f->text[0] == '\0', "blocked for microseconds: no alert");
+	pa_collector_stuck_scan(&f->c, d, 1, NOW + 1);
+	assert_int_equal(p->dstate_threads, 1);
+	assert_int_equal(p->dstate_since_ns, NOW - 1000);
+	pa_collector_stuck_scan(&f->c, d, 0, NOW + 2);
+	assert_int_equal(p->dstate_threads, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -847,6 +872,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_text_stuck_line, setup_stuck_text, teardown),
 		cmocka_unit_test_setup_teardown(test_text_unstuck_and_hung_lines, setup_stuck_text, teardown),
 		cmocka_unit_test_setup_teardown(test_text_file_name_escaped, setup_stuck_text, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_marks_dstate_processes, setup_stuck_json, teardown),
 	};
 
 	/* The text sink prints local time. */
