@@ -23,6 +23,9 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf
 
 # Evaluated lazily: pkg-config may be installed by `make run`/`make test` itself.
 LIBBPF_LIBS = $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+# zlib: rotated files are gzip-compressed; ncursesw: the live tree view.
+NCURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo)
+AGENT_LIBS = $(LIBBPF_LIBS) -lz $(NCURSES_LIBS)
 TEST_LIBS = -lcmocka -ljansson -lz
 
 ifeq ($(V),1)
@@ -116,7 +119,7 @@ $(AGENT_OBJS): $(SKEL)
 
 $(AGENT): $(AGENT_OBJS) $(CORE_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(LINK_INPUTS) $(LIBBPF_LIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(LINK_INPUTS) $(AGENT_LIBS) -o $@
 
 # ---- tools (scenarios, benchmarks) -------------------------------------
 $(OUTPUT)/tools/%: tools/%.c

@@ -37,24 +37,12 @@ PA_EXTERN struct {
 	__type(value, __u8);
 } traced_tgids SEC(".maps");
 
-/*
- * Per thread, only for threads in a state worth following (D, T, t, or
- * any state of a followed process under --transitions): which, since
- * when, and the thread's total time in D.  Threads that only run and
- * sleep never get one, so the common context switch stays a pointer test.
- */
-struct task_sched {
-	__u64 since_ns;
-	__u64 blocked_ns; /* all its D time, closed blocks */
-	__u8 state;       /* a ps letter; 0 = nothing followed now */
-	__u8 in_dstate;   /* it has an entry in dstate */
-};
 
 PA_EXTERN struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct task_sched);
+	__type(value, struct pa_task_sched);
 } sched_of SEC(".maps");
 
 /* Per process (on its group leader): the times of its threads that ended. */

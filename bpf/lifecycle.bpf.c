@@ -136,7 +136,7 @@ static __always_inline __u32 exit_status_of(struct task_struct *task)
  * process is reaped. */
 static __always_inline void thread_times(struct pa_exit_event *e, struct task_struct *task)
 {
-	struct task_sched *ts = bpf_task_storage_get(&sched_of, task, NULL, 0);
+	struct pa_task_sched *ts = bpf_task_storage_get(&sched_of, task, NULL, 0);
 	__u64 life = e->hdr.ts_ns - task->start_boottime, used;
 
 	e->time_ns[PA_T_RUNNING] = task->se.sum_exec_runtime;

@@ -133,6 +133,21 @@ struct pa_dstate {
 	__s32 stack_id;
 };
 
+/*
+ * The sched_of task storage's value: per thread, only for threads in a
+ * state worth following (D, T, t, or any state of a followed process under
+ * --transitions): which, since when, and the thread's total time in D.
+ * Threads that only run and sleep never get one, so the common context
+ * switch stays a pointer test.  User space reads it by pidfd (the live
+ * view's time in D).
+ */
+struct pa_task_sched {
+	__u64 since_ns;
+	__u64 blocked_ns; /* all its D time, closed blocks */
+	__u8 state;       /* a ps letter; 0 = nothing followed now */
+	__u8 in_dstate;   /* it has an entry in dstate */
+};
+
 /* Frames kept per kernel stack (the stack map's value size). */
 #define PA_STACK_DEPTH 32
 

@@ -104,7 +104,7 @@ static __always_inline void report_unstuck(struct task_struct *task, const struc
 
 /* The thread runs again after a D block: drop its dstate entry, count the
  * block, and tell user space if it was long. */
-static __always_inline void leave_dstate(struct task_struct *task, struct task_sched *ts, __u64 now)
+static __always_inline void leave_dstate(struct task_struct *task, struct pa_task_sched *ts, __u64 now)
 {
 	__u32 tid = task->pid;
 	struct pa_dstate *d;
@@ -119,7 +119,7 @@ static __always_inline void leave_dstate(struct task_struct *task, struct task_s
 	bpf_map_delete_elem(&dstate, &tid);
 }
 
-static __always_inline void enter_dstate(void *ctx, struct task_struct *task, struct task_sched *ts,
+static __always_inline void enter_dstate(void *ctx, struct task_struct *task, struct pa_task_sched *ts,
 					 __u64 now)
 {
 	__u32 tid = task->pid;
@@ -140,7 +140,7 @@ static __always_inline void enter_dstate(void *ctx, struct task_struct *task, st
 /* next gets the CPU.  Only a thread we marked has work here. */
 static __always_inline void switch_in(struct task_struct *next)
 {
-	struct task_sched *ts = bpf_task_storage_get(&sched_of, next, NULL, 0);
+	struct pa_task_sched *ts = bpf_task_storage_get(&sched_of, next, NULL, 0);
 	__u64 now;
 
 	if (!ts || !ts->state)
@@ -159,7 +159,7 @@ static __always_inline void switch_in(struct task_struct *next)
 static __always_inline void switch_out(void *ctx, struct task_struct *prev, __u8 to)
 {
 	bool interesting = to == 'D' || is_stopped(to);
-	struct task_sched *ts;
+	struct pa_task_sched *ts;
 	__u64 now, from_ns;
 	__u8 from;
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -200,4 +202,50 @@ int pa_bpf_read_stack(void *ctx, int32_t stack_id, uint64_t *ips, unsigned max)
 	for (; n < max && n < PA_STACK_DEPTH && frames[n]; n++)
 		ips[n] = frames[n];
 	return (int)n;
+}
+
+/* pidfd_open(2)'s flag for a thread that is not a group leader (Linux
+ * 6.9); older kernels refuse it and only leaders can be named. */
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+/* Task storage is looked up from user space by a pidfd of the task. */
+static int lookup_task_storage(int map_fd, uint32_t tid, void *value)
+{
+	int pidfd = syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+	int err;
+
+	if (pidfd < 0)
+		pidfd = syscall(SYS_pidfd_open, tid, 0);
+	if (pidfd < 0)
+		return -errno;
+	err = bpf_map_lookup_elem(map_fd, &pidfd, value) ? -errno : 0;
+	close(pidfd);
+	return err;
+}
+
+uint64_t pa_bpf_blocked_ns(void *ctx, uint32_t tid, uint64_t now_ns)
+{
+	struct pa_bpf *b = ctx;
+	struct pa_task_sched ts;
+
+	/* No entry: it never entered D while we traced. */
+	if (lookup_task_storage(bpf_map__fd(b->skel->maps.sched_of), tid, &ts))
+		return 0;
+	if (ts.in_dstate && now_ns > ts.since_ns)
+		return ts.blocked_ns + (now_ns - ts.since_ns);
+	return ts.blocked_ns;
+}
+
+int pa_bpf_ended_times(struct pa_bpf *b, uint32_t pid, uint64_t times[PA_NR_TIMES])
+{
+	__u64 ended[PA_NR_TIMES];
+	int err = lookup_task_storage(bpf_map__fd(b->skel->maps.ended_times), pid, ended);
+
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	for (int i = 0; i < PA_NR_TIMES; i++)
+		times[i] += ended[i];
+	return 0;
 }

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "detect_stuck.h"
+#include "pa_events.h"
 
 struct agent_bpf;
 struct ring_buffer;
@@ -36,5 +37,10 @@ void pa_bpf_stop(struct pa_bpf *b);
 int pa_bpf_read_dstate(struct pa_bpf *b, struct pa_dthread *out, size_t max);
 /* A captured kernel stack (ctx: the struct pa_bpf): frames, or -1. */
 int pa_bpf_read_stack(void *ctx, int32_t stack_id, uint64_t *ips, unsigned max);
+/* A thread's time in D since tracing began, the current block included
+ * (ctx: the struct pa_bpf; a pa_blocked_fn). */
+uint64_t pa_bpf_blocked_ns(void *ctx, uint32_t tid, uint64_t now_ns);
+/* Add the times of pid's threads that already ended (kept on its leader). */
+int pa_bpf_ended_times(struct pa_bpf *b, uint32_t pid, uint64_t times[PA_NR_TIMES]);
 
 #endif

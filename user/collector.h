@@ -59,6 +59,19 @@ void pa_collector_snapshot_zombies(struct pa_collector *c, uint64_t now_boot_ns)
  * longer than stuck_after_ns, each once. */
 void pa_collector_stuck_scan(struct pa_collector *c, const struct pa_dthread *d, size_t n,
 			     uint64_t now_boot_ns);
+/* What a blocked thread is doing: its kernel stack (the BPF capture, else
+ * /proc's), system call, wchan, and the file of an fd-taking call. */
+#define PA_FRAME_LEN 128
+struct pa_dossier {
+	char frame_buf[PA_STACK_FRAMES_MAX][PA_FRAME_LEN];
+	const char *frames[PA_STACK_FRAMES_MAX];
+	unsigned nr_frames;
+	struct pa_task_info task;
+	bool have_task;
+	char file[256];
+};
+void pa_collector_gather(struct pa_collector *c, uint32_t tgid, uint32_t tid, int32_t stack_id,
+			 struct pa_dossier *d);
 /* Stuck-thread reports from kernel records (report_stuck.c). */
 void pa_collector_on_unstuck(struct pa_collector *c, const struct pa_unstuck_event *e);
 void pa_collector_on_hung(struct pa_collector *c, const struct pa_hung_event *e);

@@ -5,6 +5,8 @@
 #include "log.h"
 
 static bool verbose;
+static pa_log_fn redirect;
+static void *redirect_ctx;
 
 void pa_log_set_verbose(bool on)
 {
@@ -16,12 +18,22 @@ bool pa_log_verbose(void)
 	return verbose;
 }
 
+void pa_log_redirect(pa_log_fn fn, void *ctx)
+{
+	redirect = fn;
+	redirect_ctx = ctx;
+}
+
 static void vlog(const char *fmt, va_list ap)
 {
 	char line[1024];
 
 	/* One write per message, so lines from concurrent writers never mix. */
 	vsnprintf(line, sizeof(line), fmt, ap);
+	if (redirect) {
+		redirect(redirect_ctx, line);
+		return;
+	}
 	fprintf(stderr, "ptrace-agent: %s\n", line);
 }
 

@@ -80,6 +80,8 @@ struct pa_proc {
 	 * of them entered D (boot clock); 0 threads: none. */
 	uint32_t dstate_threads;
 	uint64_t dstate_since_ns;
+	uint32_t dstate_tid;      /* that thread, and the stack it blocked in */
+	int32_t dstate_stack_id;
 	struct pa_proc_sample sample; /* what the live view last read of it in /proc */
 	char entity_id[PA_ENTITY_ID_LEN];
 

@@ -11,16 +11,6 @@
 #include "collector.h"
 #include "syscall_names.h"
 
-#define FRAME_LEN 128
-
-struct dossier {
-	char frame_buf[PA_STACK_FRAMES_MAX][FRAME_LEN];
-	const char *frames[PA_STACK_FRAMES_MAX];
-	unsigned nr_frames;
-	struct pa_task_info task;
-	bool have_task;
-	char file[256];
-};
 
 /* System calls whose first argument is the file descriptor they work on. */
 static bool takes_fd(const char *name)
@@ -59,7 +49,7 @@ static bool is_tracing_frame(const char *frame)
 	       !strncmp(frame, "__bpf_trace_", 12) || !strncmp(frame, "__traceiter_", 12);
 }
 
-static void stack_from_bpf(struct pa_collector *c, int32_t stack_id, struct dossier *d)
+static void stack_from_bpf(struct pa_collector *c, int32_t stack_id, struct pa_dossier *d)
 {
 	uint64_t ips[PA_STACK_FRAMES_MAX];
 	bool leading = true;
@@ -72,7 +62,7 @@ static void stack_from_bpf(struct pa_collector *c, int32_t stack_id, struct doss
 	for (int i = 0; i < n; i++) {
 		char *frame = d->frame_buf[d->nr_frames];
 
-		pa_ksyms_format(&c->ksyms, ips[i], frame, FRAME_LEN);
+		pa_ksyms_format(&c->ksyms, ips[i], frame, PA_FRAME_LEN);
 		if (leading && is_tracing_frame(frame))
 			continue;
 		leading = false;
@@ -82,7 +72,7 @@ static void stack_from_bpf(struct pa_collector *c, int32_t stack_id, struct doss
 
 /* The kernel's own view, for a thread whose stack BPF could not store
  * ("[<0>] do_wait+0x53/0x120" lines; the /0x120 is the symbol's size). */
-static void stack_from_proc(struct pa_collector *c, uint32_t tgid, uint32_t tid, struct dossier *d)
+static void stack_from_proc(struct pa_collector *c, uint32_t tgid, uint32_t tid, struct pa_dossier *d)
 {
 	char path[256], line[256];
 	FILE *f;
@@ -100,15 +90,15 @@ static void stack_from_proc(struct pa_collector *c, uint32_t tgid, uint32_t tid,
 			continue;
 		sym++;
 		sym[strcspn(sym, "/\n")] = '\0';
-		snprintf(d->frame_buf[d->nr_frames], FRAME_LEN, "%s", sym);
+		snprintf(d->frame_buf[d->nr_frames], PA_FRAME_LEN, "%s", sym);
 		d->frames[d->nr_frames] = d->frame_buf[d->nr_frames];
 		d->nr_frames++;
 	}
 	fclose(f);
 }
 
-static void gather(struct pa_collector *c, uint32_t tgid, uint32_t tid, int32_t stack_id,
-		   struct dossier *d)
+void pa_collector_gather(struct pa_collector *c, uint32_t tgid, uint32_t tid, int32_t stack_id,
+			 struct pa_dossier *d)
 {
 	memset(d, 0, sizeof(*d));
 	stack_from_bpf(c, stack_id, d);
@@ -122,7 +112,7 @@ static void gather(struct pa_collector *c, uint32_t tgid, uint32_t tid, int32_t 
 }
 
 static void report(struct pa_collector *c, const struct pa_event_header *h, uint32_t tgid,
-		   uint32_t tid, uint64_t ts_ns, uint64_t blocked_ns, const struct dossier *d,
+		   uint32_t tid, uint64_t ts_ns, uint64_t blocked_ns, const struct pa_dossier *d,
 		   bool ended, bool hung)
 {
 	struct pa_proc *p = h ? pa_table_find_identity(&c->table, tgid, h->start_ns) :
@@ -155,9 +145,9 @@ struct stuck_scan {
 static void on_stuck(void *ctx, const struct pa_dthread *t)
 {
 	struct stuck_scan *s = ctx;
-	static struct dossier d; /* 4 KiB of frames: not on the stack */
+	static struct pa_dossier d; /* 4 KiB of frames: not on the stack */
 
-	gather(s->c, t->tgid, t->tid, t->stack_id, &d);
+	pa_collector_gather(s->c, t->tgid, t->tid, t->stack_id, &d);
 	report(s->c, NULL, t->tgid, t->tid, s->now_ns, s->now_ns - t->since_ns, &d, false, false);
 }
 
@@ -173,8 +163,11 @@ static void mark_dstate(struct pa_table *t, const struct pa_dthread *d, size_t n
 		p = pa_table_find(t, d[i].tgid);
 		if (!p || p->exited)
 			continue;
-		if (!p->dstate_threads++ || d[i].since_ns < p->dstate_since_ns)
+		if (!p->dstate_threads++ || d[i].since_ns < p->dstate_since_ns) {
 			p->dstate_since_ns = d[i].since_ns;
+			p->dstate_tid = d[i].tid;
+			p->dstate_stack_id = d[i].stack_id;
+		}
 	}
 }
 
@@ -194,8 +187,8 @@ void pa_collector_on_unstuck(struct pa_collector *c, const struct pa_unstuck_eve
 
 void pa_collector_on_hung(struct pa_collector *c, const struct pa_hung_event *e)
 {
-	static struct dossier d;
+	static struct pa_dossier d;
 
-	gather(c, e->hdr.tgid, e->hdr.pid, -1, &d);
+	pa_collector_gather(c, e->hdr.tgid, e->hdr.pid, -1, &d);
 	report(c, &e->hdr, e->hdr.tgid, e->hdr.pid, e->hdr.ts_ns, 0, &d, false, true);
 }

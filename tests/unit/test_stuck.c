@@ -831,6 +831,7 @@ static void test_scan_marks_dstate_processes(void **state)
 	pa_collector_stuck_scan(&f->c, d, 3, NOW);
 	assert_int_equal(p->dstate_threads, 2);
 	assert_int_equal(p->dstate_since_ns, NOW - 5000);
+	assert_int_equal(p->dstate_tid, dd.pid);
 	drain(f);
 	CHECK(f->text[0] == '\0', "blocked for microseconds: no alert");
 	pa_collector_stuck_scan(&f->c, d, 1, NOW + 1);
