@@ -5,6 +5,11 @@
  * once, counted, and retried on the next flush; what could not be written
  * stays queued up to PA_OUTPUT_MAX_PENDING, past which the oldest bytes of
  * whole lines are dropped and counted.
+ *
+ * A file output can rotate by size: FILE becomes FILE.1.gz (gzip, done in
+ * a background thread), older archives move up to FILE.KEEP.gz, and a line
+ * is never split across two files.  SIGHUP's reopen follows logrotate:
+ * whoever moved FILE away gets a fresh FILE at the same path.
  */
 #ifndef PA_OUTPUT_H
 #define PA_OUTPUT_H
@@ -18,6 +23,10 @@
 #define PA_OUTPUT_MAX_PENDING (16u << 20)
 /* Flush early once this much is buffered, so memory stays flat in a burst. */
 #define PA_OUTPUT_FLUSH_AT (256u << 10)
+/* Archives kept by rotation at most: each rotation renames all of them. */
+#define PA_OUTPUT_MAX_KEEP 1000
+
+struct pa_gzjob;
 
 struct pa_output {
 	int fd;
@@ -29,6 +38,20 @@ struct pa_output {
 	uint64_t write_errors;
 	int last_errno;       /* 0 while healthy */
 	bool broken_pipe;     /* the reader went away (EPIPE): it will not come back */
+	uint64_t dropped_at_failure; /* bytes_dropped when the current outage began */
+
+	/* Files only (path set): reopen and rotation. */
+	char *path;
+	uint64_t file_bytes;  /* size of the current file */
+	bool line_open;       /* it does not end in a newline: finish the line before rotating */
+	uint64_t rotate_max;  /* rotate before passing this size; 0: never */
+	unsigned rotate_keep; /* FILE.1.gz .. FILE.KEEP.gz; 0: rotated files are deleted */
+	struct pa_gzjob *gz;  /* compression of FILE.1 running in the background */
+	uint64_t rotations;
+	uint64_t rotate_errors;
+	uint64_t compress_errors;
+	int rotate_errno;     /* last failure of each, reported once; 0 while healthy */
+	int compress_errno;
 };
 
 /* path NULL: stdout.  Files are opened for append, created 0640.  -errno on failure. */
@@ -38,6 +61,21 @@ int pa_output_open_fd(struct pa_output *o, int fd, const char *name);
 void pa_output_write(struct pa_output *o, const char *data, size_t len);
 /* Write out what is queued; 0 when all of it went, -errno otherwise. */
 int pa_output_flush(struct pa_output *o);
+/* Flushes, waits for a running compression and frees. */
 void pa_output_close(struct pa_output *o);
+
+/* Rotate the file before it would pass max_bytes (0: never), keeping keep
+ * gzip archives (0: rotated files are deleted).  -EINVAL for stdout or an
+ * fd output, -ERANGE for keep > PA_OUTPUT_MAX_KEEP. */
+int pa_output_set_rotation(struct pa_output *o, uint64_t max_bytes, unsigned keep);
+/* SIGHUP: open the path again (created 0640 if it is gone) and write on
+ * there, queued bytes included.  If it cannot be opened, that is
+ * reported, writing goes on to the old file and -errno is returned.
+ * No-op for stdout and fd outputs. */
+int pa_output_reopen(struct pa_output *o);
+/* Collect a finished background compression and report its failure.
+ * Cheap (one atomic load); pa_output_flush does it too, so calling it
+ * from the housekeeping tick only matters while nothing is written. */
+void pa_output_poll(struct pa_output *o);
 
 #endif
