@@ -2,7 +2,8 @@
 /*
  * tree: a synthetic table rendered to exact multi-line strings, ASCII and
  * Unicode: connectors, order by pid, --pid subtrees, column truncation,
- * kernel threads, thread counts and the depth cap.
+ * kernel threads, thread counts and the depth cap; and the live view's
+ * options: thread rows and folded subtrees with their hidden counts.
  */
 #include <stdio.h>
 
@@ -439,6 +440,125 @@ static void test_flatten_fields(void **state)
 	pa_tree_free(&tree);
 }
 
+/* ---- threads and folds (the live view's options) ------------------------ */
+
+static void add_threads(struct fixture *f)
+{
+	/* make's two threads, inserted out of tid order, and one of at's. */
+	assert_non_null(pa_table_add_thread(&f->table, 26, 22, START_NS, "worker", 'R'));
+	assert_non_null(pa_table_add_thread(&f->table, 25, 22, START_NS, "worker", 'S'));
+	assert_non_null(pa_table_add_thread(&f->table, 32, 31, START_NS, "at\x1b", 'D'));
+}
+
+static void test_threads_not_shown_by_default(void **state)
+{
+	struct fixture *f = *state;
+
+	add_small_tree(f);
+	add_threads(f);
+	CHECK_STR(render(f, false, false, 0), small_ascii, "the --once tree has no thread rows");
+}
+
+static void test_thread_rows(void **state)
+{
+	struct fixture *f = *state;
+	struct pa_tree_opts o = { .unicode = true, .threads = true };
+
+	add_small_tree(f);
+	add_threads(f);
+	sb_reset(&f->out);
+	CHECK_I(pa_tree_render(&f->table, &o, &f->out), 0, "render");
+	CHECK_STR(f->out.buf,
+		  "init,1 S /sbin/init\n"
+		  "├─sshd,10 S /usr/sbin/sshd -D\n"
+		  "├─bash,20 S -bash\n"
+		  "│ ├─vim,21 T vim notes\n"
+		  "│ └─make,22 S make -j4 {3 threads}\n"
+		  "│   ├─{worker},25 S\n"
+		  "│   ├─{worker},26 R\n"
+		  "│   └─cc,23 R cc -c x.c\n"
+		  "└─cron,30 S /usr/sbin/cron -f\n"
+		  "  └─at,31 S at now\n"
+		  "    └─{at\\x1b},32 D\n",
+		  "threads by tid before the child processes; the last row closes the branch");
+}
+
+static void test_thread_row_fields(void **state)
+{
+	struct fixture *f = *state;
+	struct pa_tree_opts o = { .threads = true };
+	struct pa_tree tree;
+
+	add_small_tree(f);
+	add_threads(f);
+	pa_tree_init(&tree);
+	CHECK_I(pa_tree_flatten(&f->table, &o, &tree), 0, "flatten");
+	CHECK_U(tree.count, 11, "8 processes, 3 threads");
+	CHECK(tree.rows[4].thread == NULL, "make's own row is a process row");
+	CHECK(tree.rows[5].thread != NULL, "then a thread row");
+	CHECK_U(tree.rows[5].thread->tid, 25, "tid 25 first");
+	CHECK_U(tree.rows[5].proc->pid, 22, "a thread row names its process");
+	CHECK_U(tree.rows[5].depth, 3, "one deeper than its process");
+	CHECK(!tree.rows[5].last, "not last: a thread and a child follow");
+	CHECK(!tree.rows[6].last, "not last: cc follows");
+	CHECK_U(tree.rows[7].proc->pid, 23, "cc after the threads");
+	CHECK(tree.rows[10].last, "at's only thread is last");
+	pa_tree_free(&tree);
+}
+
+static bool fold_pids(const struct pa_proc *p, void *ctx)
+{
+	const uint32_t *pids = ctx;
+
+	for (; *pids; pids++) {
+		if (*pids == p->pid)
+			return true;
+	}
+	return false;
+}
+
+static void test_folded_rows(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t folded[] = { 20, 31, 0 };
+	struct pa_tree_opts o = { .folded = fold_pids, .ctx = folded };
+	struct pa_tree tree;
+
+	add_small_tree(f);
+	sb_reset(&f->out);
+	CHECK_I(pa_tree_render(&f->table, &o, &f->out), 0, "render");
+	CHECK_STR(f->out.buf,
+		  "init,1 S /sbin/init\n"
+		  "|-sshd,10 S /usr/sbin/sshd -D\n"
+		  "|-bash,20 S -bash [+3]\n"
+		  "`-cron,30 S /usr/sbin/cron -f\n"
+		  "  `-at,31 S at now\n",
+		  "bash's three descendants hidden and counted; a folded leaf hides nothing");
+	pa_tree_init(&tree);
+	CHECK_I(pa_tree_flatten(&f->table, &o, &tree), 0, "flatten");
+	CHECK_U(tree.rows[2].hidden, 3, "hidden under bash");
+	CHECK_U(tree.rows[4].hidden, 0, "nothing under at");
+	folded[0] = 1;
+	CHECK_I(pa_tree_flatten(&f->table, &o, &tree), 0, "flatten");
+	CHECK_U(tree.count, 1, "init folded: one row");
+	CHECK_U(tree.rows[0].hidden, 7, "everything else under it");
+	pa_tree_free(&tree);
+}
+
+static void test_folded_counts_followed_only(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t folded[] = { 20, 0 };
+	struct pa_tree_opts o = { .followed_only = true, .folded = fold_pids, .ctx = folded };
+
+	add_small_tree(f);
+	pa_table_follow_subtree(pa_table_find(&f->table, 20));
+	pa_table_find(&f->table, 23)->followed = false;
+	sb_reset(&f->out);
+	CHECK_I(pa_tree_render(&f->table, &o, &f->out), 0, "render");
+	CHECK_STR(f->out.buf, "bash,20 S -bash [+2]\n", "only followed processes are counted");
+}
+
 int main(void)
 {
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
@@ -463,6 +583,11 @@ int main(void)
 		T(test_depth_capped_rows),
 		T(test_depth_capped_drawing),
 		T(test_flatten_fields),
+		T(test_threads_not_shown_by_default),
+		T(test_thread_rows),
+		T(test_thread_row_fields),
+		T(test_folded_rows),
+		T(test_folded_counts_followed_only),
 	};
 #undef T
 
