@@ -43,9 +43,9 @@ BPF_SRCS := bpf/maps.bpf.c $(filter-out bpf/maps.bpf.c,$(wildcard bpf/*.bpf.c))
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKEL := $(OUTPUT)/agent.skel.h
 
-# Files that talk to libbpf or run the agent; everything else in user/ is the
-# kernel-free core that unit tests link.
-AGENT_ONLY := user/main.c user/bpf_agent.c user/event_loop.c
+# Files that talk to libbpf or ncurses or run the agent; everything else in
+# user/ is the kernel-free core that unit tests link.
+AGENT_ONLY := user/main.c user/bpf_agent.c user/event_loop.c user/tui.c user/tui_keys.c
 CORE_SRCS := $(filter-out $(AGENT_ONLY),$(wildcard user/*.c))
 CORE_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(CORE_SRCS))
 AGENT_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(AGENT_ONLY))
@@ -86,6 +86,7 @@ bench:
 	$(Q)tools/install-deps.sh bench
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tools/bench/run.sh $(OUTPUT)
+	$(Q)tools/bench/tui.sh $(OUTPUT)
 
 # ---- BPF -----------------------------------------------------------------
 $(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c | $(OUTPUT)/bpf

@@ -11,8 +11,9 @@ build="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config u
 # tmux: a real terminal for the live tree test; rsyslog: the real receiver
 # the syslog sink is tested against.
 test="libcmocka-dev libjansson-dev valgrind tmux rsyslog"
-# The peers the benchmarks compare against, and perf for `perf bench`.
-bench="libbpf-tools forkstat linux-perf"
+# The peers the benchmarks compare against, perf for `perf bench`, tmux
+# for the live tree's benchmark.
+bench="libbpf-tools forkstat linux-perf tmux"
 
 want=""
 [ $# -eq 0 ] && set -- build

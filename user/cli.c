@@ -22,6 +22,12 @@ const char pa_usage[] =
 	"                           one snapshot when stdout is not a terminal)\n"
 	"      --once               with --tree: print one snapshot and exit\n"
 	"  -o, --output FILE        append the stream to FILE instead of stdout\n"
+	"                           (SIGHUP reopens it, as logrotate expects)\n"
+	"      --rotate-size SIZE   with -o: start a new FILE past SIZE (e.g. 64M),\n"
+	"                           keeping the old ones as FILE.1.gz, FILE.2.gz...\n"
+	"      --rotate-keep N      gzip archives kept (default 5; 0 deletes them)\n"
+	"      --syslog URL         also send every event to syslog (RFC 5424):\n"
+	"                           udp://HOST:PORT, tcp://HOST:PORT, unix:/dev/log\n"
 	"\n"
 	"Selection:\n"
 	"  -p, --pid PID            only PID and its descendants (repeatable)\n"
@@ -57,6 +63,9 @@ enum {
 	OPT_ZOMBIE_AFTER,
 	OPT_STUCK_AFTER,
 	OPT_TRANSITIONS,
+	OPT_ROTATE_SIZE,
+	OPT_ROTATE_KEEP,
+	OPT_SYSLOG,
 };
 
 static const struct option long_opts[] = {
@@ -71,6 +80,9 @@ static const struct option long_opts[] = {
 	{ "zombie-after", required_argument, NULL, OPT_ZOMBIE_AFTER },
 	{ "stuck-after", required_argument, NULL, OPT_STUCK_AFTER },
 	{ "transitions", no_argument, NULL, OPT_TRANSITIONS },
+	{ "rotate-size", required_argument, NULL, OPT_ROTATE_SIZE },
+	{ "rotate-keep", required_argument, NULL, OPT_ROTATE_KEEP },
+	{ "syslog", required_argument, NULL, OPT_SYSLOG },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -85,6 +97,7 @@ void pa_config_defaults(struct pa_config *cfg)
 	cfg->max_args_bytes = PA_ARGS_DEFAULT;
 	cfg->zombie_after_ns = PA_ZOMBIE_AFTER_DEFAULT_NS;
 	cfg->stuck_after_ns = PA_STUCK_AFTER_DEFAULT_NS;
+	cfg->rotate_keep = PA_ROTATE_KEEP_DEFAULT;
 }
 
 /* Plain decimal only ("1.5", not "0x10" or "1e3", which strtod takes):
@@ -204,6 +217,21 @@ static int parse_one(int opt, const char *arg, struct pa_config *cfg, char *err,
 			return usage_error("invalid value '%s' for --max-args-bytes: use 1 to %d", arg, PA_ARGS_MAX);
 		cfg->max_args_bytes = n;
 		return 0;
+	case OPT_ROTATE_SIZE:
+		if (pa_parse_size(arg, &v) || v < PA_ROTATE_SIZE_MIN)
+			return usage_error("invalid size '%s' for --rotate-size: use 4K or more (e.g. 64M)", arg);
+		cfg->rotate_bytes = v;
+		return 0;
+	case OPT_ROTATE_KEEP:
+		if (parse_uint(arg, 1000, &n))
+			return usage_error("invalid count '%s' for --rotate-keep: use 0 to 1000", arg);
+		cfg->rotate_keep = n;
+		return 0;
+	case OPT_SYSLOG:
+		if (!*arg)
+			return usage_error("--syslog needs a URL: udp://HOST:PORT, tcp://HOST:PORT or unix:PATH");
+		cfg->syslog_url = arg;
+		return 0;
 	case 'v':
 		cfg->verbose = true;
 		return 0;
@@ -257,5 +285,9 @@ int pa_cli_parse(int argc, char **argv, struct pa_config *cfg, char *err, size_t
 		return usage_error("--transitions needs --pid: every context switch of every process would flood the output");
 	if (cfg->json && cfg->mode == PA_MODE_TREE)
 		return usage_error("--json and --tree cannot be combined");
+	if (cfg->rotate_bytes && !cfg->output)
+		return usage_error("--rotate-size needs -o FILE: stdout cannot be rotated");
+	if (cfg->mode == PA_MODE_TREE && (cfg->rotate_bytes || cfg->syslog_url))
+		return usage_error("--tree draws on the terminal: --rotate-size and --syslog go with the event stream");
 	return 0;
 }

@@ -20,6 +20,11 @@
 #define PA_RINGBUF_MIN (64u << 10)
 #define PA_RINGBUF_MAX (1u << 30)
 
+/* Rotated archives kept by default: logrotate's usual count. */
+#define PA_ROTATE_KEEP_DEFAULT 5
+/* Smaller files would rotate every few events. */
+#define PA_ROTATE_SIZE_MIN (4u << 10)
+
 enum pa_mode {
 	PA_MODE_STREAM, /* one line (text or JSON) per event */
 	PA_MODE_TREE,   /* the process tree */
@@ -36,6 +41,9 @@ struct pa_config {
 	uint64_t stuck_after_ns;
 	bool transitions;     /* every state change of the --pid processes */
 	const char *output;   /* NULL: stdout */
+	uint64_t rotate_bytes; /* -o FILE rotates past this size; 0: never */
+	unsigned rotate_keep;  /* gzip archives kept */
+	const char *syslog_url; /* also send every event to this syslog receiver */
 	uint32_t ringbuf_bytes;
 	uint32_t max_args_bytes;
 	bool verbose;

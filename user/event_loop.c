@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * One thread, one epoll: the ring buffer, a signalfd, and a timeout.
+ * One thread, one epoll: the ring buffer, a signalfd, the terminal when
+ * the live tree runs, and a timeout.
  *
  * The BPF side submits without waking us (BPF_RB_NO_WAKEUP): measured on
  * this project's machines, a wake-up per record costs ~15 µs of the traced
@@ -13,7 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -21,7 +21,7 @@
 #include "event_loop.h"
 #include "log.h"
 #include "procfs.h"
-#include "tree.h"
+#include "tui.h"
 
 #define DRAIN_INTERVAL_MS 5
 /* Lost-event checks, table expiry, tree redraws: once a second is enough
@@ -33,6 +33,7 @@ static int make_signalfd(sigset_t *mask)
 	sigemptyset(mask);
 	sigaddset(mask, SIGINT);
 	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, mask, NULL))
 		return -1;
 	return signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -48,22 +49,6 @@ static bool check_lost(struct pa_loop *l)
 	pa_collector_lost(l->col, lost - l->lost_seen, pa_now_boot_ns());
 	l->lost_seen = lost;
 	return true;
-}
-
-static void redraw_tree(struct pa_loop *l)
-{
-	struct pa_tree_opts o = { .followed_only = l->cfg->nr_pids > 0, .unicode = true };
-	struct strbuf sb;
-	struct winsize ws;
-
-	if (!ioctl(l->out->fd, TIOCGWINSZ, &ws) && ws.ws_col)
-		o.width = ws.ws_col;
-	sb_init(&sb);
-	sb_puts(&sb, "\033[H\033[2J");
-	pa_tree_render(&l->col->table, &o, &sb);
-	pa_output_write(l->out, sb.buf, sb.len);
-	pa_output_flush(l->out);
-	sb_free(&sb);
 }
 
 /* Threads blocked at once that one scan looks at; the BPF map holds at
@@ -86,20 +71,35 @@ static void housekeeping(struct pa_loop *l)
 		pa_procfs_resync(&l->col->table, "/proc");
 	scan_stuck(l);
 	pa_collector_tick(l->col, pa_now_boot_ns());
-	if (l->live_tree)
-		redraw_tree(l);
+	pa_output_poll(l->out); /* a finished background compression */
+	if (l->tui)
+		pa_tui_tick(l->tui, pa_now_mono_ns(), l->lost_seen);
 }
 
-static bool read_signal(int sfd)
+/* The signal that arrived, or 0. */
+static int read_signal(int sfd)
 {
 	struct signalfd_siginfo si;
 
-	return read(sfd, &si, sizeof(si)) == sizeof(si);
+	return read(sfd, &si, sizeof(si)) == sizeof(si) ? (int)si.ssi_signo : 0;
+}
+
+/* SIGINT and SIGTERM stop us.  SIGHUP means "reopen your log file" to a
+ * service (logrotate's convention), and "your terminal is gone" to the
+ * live tree.  True to stop. */
+static bool on_signal(struct pa_loop *l, int sig)
+{
+	if (!sig)
+		return false;
+	if (sig != SIGHUP || l->tui)
+		return true;
+	pa_output_reopen(l->out);
+	return false;
 }
 
 int pa_loop_run(struct pa_loop *l)
 {
-	struct epoll_event ev = { .events = EPOLLIN }, got[2];
+	struct epoll_event ev = { .events = EPOLLIN }, got[3];
 	uint64_t deadline = l->cfg->duration_ns ? pa_now_mono_ns() + l->cfg->duration_ns : 0;
 	uint64_t next_chore = pa_now_mono_ns();
 	sigset_t mask;
@@ -116,9 +116,15 @@ int pa_loop_run(struct pa_loop *l)
 	epoll_ctl(efd, EPOLL_CTL_ADD, ev.data.fd, &ev);
 	ev.data.fd = sfd;
 	epoll_ctl(efd, EPOLL_CTL_ADD, sfd, &ev);
+	if (l->tui) {
+		ev.data.fd = STDIN_FILENO;
+		epoll_ctl(efd, EPOLL_CTL_ADD, STDIN_FILENO, &ev);
+	}
 
 	while (!stop) {
-		int n = epoll_wait(efd, got, 2, DRAIN_INTERVAL_MS);
+		int n = epoll_wait(efd, got, 3, DRAIN_INTERVAL_MS);
+		bool keys = n < 0; /* a terminal resize interrupts the wait */
+		int drained;
 		uint64_t now;
 
 		if (n < 0 && errno != EINTR) {
@@ -126,16 +132,31 @@ int pa_loop_run(struct pa_loop *l)
 			goto cleanup;
 		}
 		for (int i = 0; i < n; i++) {
-			if (got[i].data.fd == sfd && read_signal(sfd))
+			if (got[i].data.fd == sfd && on_signal(l, read_signal(sfd)))
 				stop = true;
+			if (got[i].data.fd == STDIN_FILENO) {
+				keys = true;
+				/* The terminal went away (ssh dropped): nobody to show to. */
+				if (got[i].events & (EPOLLHUP | EPOLLERR))
+					stop = true;
+			}
 		}
-		if (pa_bpf_drain(l->bpf) > 0 && !l->live_tree)
+		if (l->tui && keys)
+			pa_tui_input(l->tui);
+		drained = pa_bpf_drain(l->bpf);
+		if (drained > 0 && l->tui)
+			l->tui->dirty = true;
+		else if (drained > 0)
 			pa_output_flush(l->out);
 		now = pa_now_mono_ns();
 		if (now >= next_chore) {
 			housekeeping(l);
 			pa_output_flush(l->out);
 			next_chore = now + HOUSEKEEPING_NS;
+		}
+		if (l->tui) {
+			pa_tui_draw(l->tui, now);
+			stop |= l->tui->quit;
 		}
 		if (deadline && now >= deadline)
 			stop = true;

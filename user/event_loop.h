@@ -9,13 +9,14 @@
 #include "collector.h"
 #include "config.h"
 #include "output.h"
+#include "tui.h"
 
 struct pa_loop {
 	struct pa_bpf *bpf;
 	struct pa_collector *col;
 	struct pa_output *out;
 	const struct pa_config *cfg;
-	bool live_tree;          /* redraw the tree on the terminal */
+	struct pa_tui *tui;      /* the live tree on the terminal, or NULL */
 	uint64_t lost_seen;      /* kernel drop counter already reported */
 };
 

@@ -19,6 +19,7 @@
 #include "output.h"
 #include "procfs.h"
 #include "tree.h"
+#include "tui.h"
 
 #define EXIT_USAGE 2
 #define PROC_ROOT "/proc"
@@ -135,11 +136,12 @@ static void print_summary(struct agent *a, struct pa_loop *l, uint64_t started)
 static int trace(struct agent *a)
 {
 	struct pa_loop loop = { .bpf = &a->bpf, .col = &a->col, .out = &a->out, .cfg = &a->cfg };
+	static struct pa_tui tui;
+	bool live_tree = a->cfg.mode == PA_MODE_TREE;
 	uint64_t started;
 	int err = 1;
 
-	loop.live_tree = a->cfg.mode == PA_MODE_TREE;
-	if (!loop.live_tree && add_stream_sink(a)) {
+	if (!live_tree && add_stream_sink(a)) {
 		pa_err("out of memory");
 		return 1;
 	}
@@ -154,12 +156,19 @@ static int trace(struct agent *a)
 		goto cleanup;
 	pa_err("tracing: %u processes in the table%s; Ctrl-C to stop", a->col.table.nr_live,
 	       a->cfg.nr_pids ? " (following --pid subtrees)" : "");
+	if (live_tree) {
+		if (pa_tui_start(&tui, &a->col, &a->bpf, &a->clock, &a->cfg))
+			goto cleanup;
+		loop.tui = &tui;
+	}
 	started = pa_now_mono_ns();
 	if (pa_loop_run(&loop))
 		goto cleanup;
+	pa_tui_stop(&tui);
 	print_summary(a, &loop, started);
 	err = 0;
 cleanup:
+	pa_tui_stop(&tui);
 	pa_bpf_stop(&a->bpf);
 	return err;
 }
@@ -172,6 +181,14 @@ static int run(struct agent *a)
 	if (err) {
 		pa_err("cannot open output %s: %s", a->cfg.output, strerror(-err));
 		return 1;
+	}
+	if (a->cfg.rotate_bytes) {
+		err = pa_output_set_rotation(&a->out, a->cfg.rotate_bytes, a->cfg.rotate_keep);
+		if (err) {
+			pa_err("cannot rotate %s: %s", a->cfg.output, strerror(-err));
+			pa_output_close(&a->out);
+			return 1;
+		}
 	}
 	if (gethostname(a->hostname, sizeof(a->hostname)))
 		snprintf(a->hostname, sizeof(a->hostname), "localhost");

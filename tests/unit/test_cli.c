@@ -595,6 +595,64 @@ static void test_everything_at_once(void **state)
 	CHECK(c.cfg.verbose, "verbose");
 }
 
+/* ---- rotation and syslog ------------------------------------------------ */
+
+static void test_rotation(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	PARSE(&c, "-o", "ev.json");
+	check_ok(&c, "no rotation");
+	CHECK_U(c.cfg.rotate_bytes, 0, "off by default");
+	CHECK_U(c.cfg.rotate_keep, PA_ROTATE_KEEP_DEFAULT, "default keep");
+	PARSE(&c, "-o", "ev.json", "--rotate-size", "64M", "--rotate-keep", "0");
+	check_ok(&c, "64M, keep 0");
+	CHECK_U(c.cfg.rotate_bytes, 64u << 20, "size");
+	CHECK_U(c.cfg.rotate_keep, 0, "keep");
+	PARSE(&c, "-o", "ev.json", "--rotate-size=4K", "--rotate-keep=1000");
+	check_ok(&c, "limits");
+	CHECK_U(c.cfg.rotate_bytes, 4096, "smallest size");
+	CHECK_U(c.cfg.rotate_keep, 1000, "most archives");
+}
+
+static void test_rotation_bad_values(void **state)
+{
+	static const char *const bad_size[] = { "4095", "0", "", "1T", "-4K", "64MB" };
+	static const char *const bad_keep[] = { "1001", "-1", "", "x", "5 " };
+	char want[160];
+	struct cli c;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_size) / sizeof(bad_size[0]); i++) {
+		PARSE(&c, "-o", "f", "--rotate-size", (char *)bad_size[i]);
+		snprintf(want, sizeof(want), "invalid size '%s' for --rotate-size: use 4K or more (e.g. 64M)", bad_size[i]);
+		check_error(&c, want, bad_size[i]);
+	}
+	for (size_t i = 0; i < sizeof(bad_keep) / sizeof(bad_keep[0]); i++) {
+		PARSE(&c, "-o", "f", "--rotate-keep", (char *)bad_keep[i]);
+		snprintf(want, sizeof(want), "invalid count '%s' for --rotate-keep: use 0 to 1000", bad_keep[i]);
+		check_error(&c, want, bad_keep[i]);
+	}
+	PARSE(&c, "--rotate-size", "1M");
+	check_error(&c, "--rotate-size needs -o FILE: stdout cannot be rotated", "rotate stdout");
+}
+
+static void test_syslog_option(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	PARSE(&c, "--json", "--syslog", "udp://127.0.0.1:514");
+	check_ok(&c, "syslog");
+	CHECK_STR(c.cfg.syslog_url, "udp://127.0.0.1:514", "url kept as given");
+	PARSE(&c, "--syslog", "");
+	check_error(&c, "--syslog needs a URL: udp://HOST:PORT, tcp://HOST:PORT or unix:PATH", "empty");
+	PARSE(&c, "--tree", "--syslog", "unix:/dev/log");
+	check_error(&c, "--tree draws on the terminal: --rotate-size and --syslog go with the event stream",
+		    "tree + syslog");
+}
+
 /* ---- state between parses ----------------------------------------------- */
 
 static void test_parse_twice(void **state)
@@ -632,6 +690,8 @@ static void test_usage_text(void **state)
 	CHECK(strncmp(pa_usage, "Usage: ptrace-agent", 19) == 0, "starts with Usage");
 	CHECK(strstr(pa_usage, "--json") != NULL, "documents --json");
 	CHECK(strstr(pa_usage, "--ringbuf-size") != NULL, "documents --ringbuf-size");
+	CHECK(strstr(pa_usage, "--rotate-size") != NULL, "documents --rotate-size");
+	CHECK(strstr(pa_usage, "--syslog URL") != NULL, "documents --syslog");
 	CHECK(strstr(pa_usage, "Examples:") != NULL, "ends in examples");
 }
 
@@ -672,6 +732,9 @@ int main(void)
 		cmocka_unit_test(test_once_without_tree),
 		cmocka_unit_test(test_json_with_tree),
 		cmocka_unit_test(test_everything_at_once),
+		cmocka_unit_test(test_rotation),
+		cmocka_unit_test(test_rotation_bad_values),
+		cmocka_unit_test(test_syslog_option),
 		cmocka_unit_test(test_parse_twice),
 		cmocka_unit_test(test_parse_after_error_mid_cluster),
 		cmocka_unit_test(test_usage_text),
