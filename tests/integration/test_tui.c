@@ -198,8 +198,11 @@ static int start_agent(const char *cmd)
 
 static int setup(void **state)
 {
+	static int nth;
+
 	(void)state;
-	snprintf(socket_name, sizeof(socket_name), "pa-test-%d", (int)getpid());
+	/* A server per test: one being killed cannot refuse the next. */
+	snprintf(socket_name, sizeof(socket_name), "pa-test-%d-%d", (int)getpid(), ++nth);
 	return 0;
 }
 
@@ -274,39 +277,73 @@ static void test_tree_shows_zombies_red_and_d_state_yellow(void **state)
 	assert_true(strstr(s.line[vrow].text, " D ") != NULL);
 }
 
-static void test_q_restores_the_terminal(void **state)
+/* Stop the view one way (a key, or a signal to the agent) and check the
+ * shell gets back a normal screen with the given exit status. */
+static void check_terminal_restored(const char *key, int sig, const char *want_exit)
 {
-	const char *keys[] = { "send-keys", "-t", "pa", "q", NULL };
+	const char *keys[] = { "send-keys", "-t", "pa", key, NULL };
 	const char *alt[] = { "display-message", "-p", "-t", "pa", "#{alternate_on}", NULL };
 	static struct screen s;
 	struct h_run r;
 	char cmd[512];
 	long long deadline;
 
-	(void)state;
 	H_SKIP_WITHOUT_BPF();
 	if (access(TMUX, X_OK)) {
 		print_message("SKIPPED: no %s (the tmux package)\n", TMUX);
 		skip();
 	}
-	snprintf(cmd, sizeof(cmd), "%s --tree; echo PA-EXIT=$?; sleep 60", h_build_path("ptrace-agent"));
+	/* bash -c runs the agent as a child, so the shell survives to say how it ended. */
+	snprintf(cmd, sizeof(cmd), "bash -c '%s --tree; echo PA-EXIT=$?'; sleep 60", h_build_path("ptrace-agent"));
 	assert_int_equal(start_agent(cmd), 0);
 	assert_int_equal(tmux(&r, alt), 0);
 	assert_int_equal(atoi(r.out), 1); /* the tree draws on the alternate screen */
-	assert_int_equal(tmux(&r, keys), 0);
+	if (key) {
+		assert_int_equal(tmux(&r, keys), 0);
+	} else {
+		char pgrep_pattern[300];
+		const char *pgrep[] = { "/usr/bin/pgrep", "-f", pgrep_pattern, NULL };
+
+		snprintf(pgrep_pattern, sizeof(pgrep_pattern), "^%s --tree$", h_build_path("ptrace-agent"));
+		assert_int_equal(h_run(&r, pgrep, -1, 5000), 0);
+		assert_true(atoi(r.out) > 0);
+		assert_int_equal(kill(atoi(r.out), sig), 0);
+	}
 	deadline = h_now_ms() + WAIT_MS;
 	do {
 		usleep(100 * 1000);
 		capture(&s);
 	} while (!screen_has(&s, "PA-EXIT=") && h_now_ms() < deadline);
-	if (!screen_has(&s, "PA-EXIT=0"))
+	if (!screen_has(&s, want_exit))
 		print_error("screen:\n%s\n", s.raw);
-	assert_true(screen_has(&s, "PA-EXIT=0"));
-	/* Back on the normal screen, with the exit summary and no tree left. */
+	assert_true(screen_has(&s, want_exit));
+	/* Back on the normal screen, no tree left on it. */
 	assert_int_equal(tmux(&r, alt), 0);
 	assert_int_equal(atoi(r.out), 0);
 	assert_false(screen_has(&s, "PID S USER"));
-	assert_true(screen_has(&s, "stopped after"));
+}
+
+static void test_q_restores_the_terminal(void **state)
+{
+	static struct screen s;
+
+	(void)state;
+	check_terminal_restored("q", 0, "PA-EXIT=0");
+	capture(&s);
+	assert_true(screen_has(&s, "stopped after")); /* the exit summary */
+}
+
+static void test_sigterm_restores_the_terminal(void **state)
+{
+	(void)state;
+	check_terminal_restored(NULL, SIGTERM, "PA-EXIT=0");
+}
+
+/* A crash must not leave the terminal on the alternate screen. */
+static void test_crash_restores_the_terminal(void **state)
+{
+	(void)state;
+	check_terminal_restored(NULL, SIGSEGV, "PA-EXIT=139");
 }
 
 int main(void)
@@ -314,6 +351,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_tree_shows_zombies_red_and_d_state_yellow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_q_restores_the_terminal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sigterm_restores_the_terminal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crash_restores_the_terminal, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
