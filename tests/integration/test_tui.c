@@ -313,7 +313,8 @@ static void check_terminal_restored(const char *key, int sig, const char *want_e
 	do {
 		usleep(100 * 1000);
 		capture(&s);
-	} while (!screen_has(&s, "PA-EXIT=") && h_now_ms() < deadline);
+	/* Not just "PA-EXIT=": the tree may show the tmux command holding it. */
+	} while (!screen_has(&s, want_exit) && h_now_ms() < deadline);
 	if (!screen_has(&s, want_exit))
 		print_error("screen:\n%s\n", s.raw);
 	assert_true(screen_has(&s, want_exit));

@@ -22,7 +22,9 @@ FORKBENCH=$(realpath "$OUTPUT_DIR/tools/bench/forkbench")
 KEYS=${KEYS:-20}
 STORM_S=${STORM_S:-15}
 SOCK=pa-bench-$$
-HELP_TEXT="any key closes this help"
+# A regex that does not match itself: the tree shows our own grep's
+# command line, which must not look like the help text.
+HELP_TEXT="any key closes this hel[p]"
 TICKS_PER_S=$(getconf CLK_TCK)
 STORM_PID=
 
@@ -38,11 +40,12 @@ screen() { tmux -L "$SOCK" capture-pane -p -t bench; }
 wait_screen() {
 	local text=$1 want=$2 deadline=$(($(now_ms) + 5000))
 	while [ "$(now_ms)" -lt "$deadline" ]; do
-		if screen | grep -qF "$text"; then [ "$want" = yes ] && return 0
+		if screen | grep -q "$text"; then [ "$want" = yes ] && return 0
 		else [ "$want" = no ] && return 0; fi
 		sleep 0.005
 	done
-	echo "tui.sh: timed out waiting for '$text' ($want)" >&2
+	echo "tui.sh: timed out waiting for '$text' ($want); the screen:" >&2
+	screen >&2
 	return 1
 }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
@@ -51,7 +54,7 @@ for tool in tmux awk; do
 	command -v "$tool" >/dev/null || { echo "tui.sh: $tool is not installed" >&2; exit 1; }
 done
 tmux -L "$SOCK" new-session -d -s bench -x 160 -y 45 "exec $AGENT --tree"
-wait_screen "PID S USER" yes
+wait_screen "PID S USE[R]" yes
 agent_pid=$(tmux -L "$SOCK" display-message -p -t bench '#{pane_pid}')
 
 # The storm: forkbench runs back to back for STORM_S seconds.
