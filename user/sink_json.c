@@ -6,20 +6,20 @@
 #include "json_writer.h"
 #include "signames.h"
 #include "sink.h"
+#include "sink_json.h"
 #include "syscall_names.h"
 #include "strbuf.h"
 
 struct json_sink {
 	struct pa_sink base;
-	struct jw w;
-	struct strbuf scratch; /* command_line is built here, then escaped once */
+	struct pa_json_fmt fmt;
 };
 
-static void put_time(struct jw *w, const struct pa_sink *s, const char *key, uint64_t boot_ns)
+static void put_time(struct jw *w, const struct pa_sink_env *env, const char *key, uint64_t boot_ns)
 {
 	char ts[40];
 
-	pa_format_rfc3339(ts, sizeof(ts), pa_clock_wall_ns(s->env->clock, boot_ns));
+	pa_format_rfc3339(ts, sizeof(ts), pa_clock_wall_ns(env->clock, boot_ns));
 	jw_kv_string(w, key, ts);
 }
 
@@ -66,10 +66,10 @@ static void put_exit_code(struct jw *w, const struct pa_report *r)
 	jw_kv_int(w, "exit_code", info.code);
 }
 
-static void put_process(struct json_sink *js, const struct pa_report *r)
+static void put_process(struct pa_json_fmt *f, const struct pa_sink_env *env,
+			const struct pa_report *r)
 {
-	struct jw *w = &js->w;
-	const struct pa_sink *s = &js->base;
+	struct jw *w = &f->w;
 	const struct pa_proc *p = r->proc;
 	const struct pa_exec_record *last = pa_proc_last_exec(p);
 
@@ -79,10 +79,10 @@ static void put_process(struct json_sink *js, const struct pa_report *r)
 	jw_kv_string_len(w, "name", p->comm, strnlen(p->comm, sizeof(p->comm)));
 	jw_kv_string(w, "entity_id", p->entity_id);
 	if (p->start_ns)
-		put_time(w, s, "start", p->start_ns);
+		put_time(w, env, "start", p->start_ns);
 	if (r->action == PA_ACT_EXEC) {
 		jw_kv_string(w, "executable", r->executable);
-		put_args(w, &js->scratch, r->args);
+		put_args(w, &f->scratch, r->args);
 	} else {
 		if (last)
 			jw_kv_string(w, "executable", last->filename);
@@ -90,7 +90,7 @@ static void put_process(struct json_sink *js, const struct pa_report *r)
 			jw_kv_string(w, "command_line", p->cmdline);
 	}
 	if (r->action == PA_ACT_EXIT) {
-		put_time(w, s, "end", r->ts_ns);
+		put_time(w, env, "end", r->ts_ns);
 		put_exit_code(w, r);
 	}
 	if (r->action == PA_ACT_STUCK || r->action == PA_ACT_STATE) {
@@ -330,27 +330,49 @@ static void put_agent_fields(struct jw *w, const struct pa_report *r)
 	jw_object_end(w);
 }
 
-static void json_emit(struct pa_sink *s, const struct pa_report *r)
+void pa_json_fmt_init(struct pa_json_fmt *f)
 {
-	struct json_sink *js = (struct json_sink *)s;
-	struct jw *w = &js->w;
+	jw_init(&f->w);
+	sb_init(&f->scratch);
+}
+
+void pa_json_fmt_free(struct pa_json_fmt *f)
+{
+	jw_free(&f->w);
+	sb_free(&f->scratch);
+}
+
+bool pa_json_format_report(struct pa_json_fmt *f, const struct pa_sink_env *env,
+			   const struct pa_report *r)
+{
+	struct jw *w = &f->w;
 
 	jw_reset(w);
 	jw_object_begin(w);
-	put_time(w, s, "@timestamp", r->ts_ns);
+	put_time(w, env, "@timestamp", r->ts_ns);
 	put_event(w, is_alert(r->action) ? "alert" : "event", event_type(r->action),
 		  pa_action_name(r->action));
 	jw_key(w, "host");
 	jw_object_begin(w);
-	jw_kv_string(w, "hostname", s->env->hostname);
+	jw_kv_string(w, "hostname", env->hostname);
 	jw_object_end(w);
 	if (r->proc)
-		put_process(js, r);
+		put_process(f, env, r);
 	put_agent_fields(w, r);
 	jw_object_end(w);
+	return !jw_failed(w);
+}
+
+static void json_emit(struct pa_sink *s, const struct pa_report *r)
+{
+	struct json_sink *js = (struct json_sink *)s;
+	struct jw *w = &js->fmt.w;
+
+	if (!pa_json_format_report(&js->fmt, s->env, r))
+		return; /* out of memory: better a missing line than a broken one */
 	jw_raw(w, "\n", 1);
 	if (jw_failed(w))
-		return; /* out of memory: better a missing line than a broken one */
+		return;
 	pa_output_write(s->out, w->buf, w->len);
 }
 
@@ -358,8 +380,7 @@ static void json_destroy(struct pa_sink *s)
 {
 	struct json_sink *js = (struct json_sink *)s;
 
-	jw_free(&js->w);
-	sb_free(&js->scratch);
+	pa_json_fmt_free(&js->fmt);
 	free(js);
 }
 
@@ -374,7 +395,6 @@ struct pa_sink *pa_sink_json_new(const struct pa_sink_env *env, struct pa_output
 	js->base.destroy = json_destroy;
 	js->base.env = env;
 	js->base.out = out;
-	jw_init(&js->w);
-	sb_init(&js->scratch);
+	pa_json_fmt_init(&js->fmt);
 	return &js->base;
 }
