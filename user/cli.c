@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "pa_events.h"
+#include "syslog_url.h"
 
 /* Longest -d accepted: a year, far past any sensible run, and safely
  * inside uint64 nanoseconds. */
@@ -227,11 +228,16 @@ static int parse_one(int opt, const char *arg, struct pa_config *cfg, char *err,
 			return usage_error("invalid count '%s' for --rotate-keep: use 0 to 1000", arg);
 		cfg->rotate_keep = n;
 		return 0;
-	case OPT_SYSLOG:
+	case OPT_SYSLOG: {
+		struct pa_syslog_url url;
+
 		if (!*arg)
 			return usage_error("--syslog needs a URL: udp://HOST:PORT, tcp://HOST:PORT or unix:PATH");
+		if (pa_syslog_url_parse(arg, &url, err, errlen))
+			return -1;
 		cfg->syslog_url = arg;
 		return 0;
+	}
 	case 'v':
 		cfg->verbose = true;
 		return 0;

@@ -149,6 +149,8 @@ int pa_loop_run(struct pa_loop *l)
 		else if (drained > 0)
 			pa_output_flush(l->out);
 		now = pa_now_mono_ns();
+		if (l->syslog)
+			pa_syslog_conn_poll(l->syslog, now);
 		if (now >= next_chore) {
 			housekeeping(l);
 			pa_output_flush(l->out);

@@ -9,6 +9,7 @@
 #include "collector.h"
 #include "config.h"
 #include "output.h"
+#include "syslog_conn.h"
 #include "tui.h"
 
 struct pa_loop {
@@ -17,6 +18,7 @@ struct pa_loop {
 	struct pa_output *out;
 	const struct pa_config *cfg;
 	struct pa_tui *tui;      /* the live tree on the terminal, or NULL */
+	struct pa_syslog_conn *syslog; /* --syslog, or NULL */
 	uint64_t lost_seen;      /* kernel drop counter already reported */
 };
 

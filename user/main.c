@@ -17,6 +17,7 @@
 #include "event_loop.h"
 #include "log.h"
 #include "output.h"
+#include "sink_syslog.h"
 #include "procfs.h"
 #include "tree.h"
 #include "tui.h"
@@ -29,6 +30,7 @@ struct agent {
 	struct pa_output out;
 	struct pa_clock clock;
 	struct pa_sink_env env;
+	struct pa_syslog_conn *syslog;
 	struct pa_collector col;
 	struct pa_bpf bpf;
 	char hostname[256];
@@ -145,6 +147,20 @@ static int trace(struct agent *a)
 		pa_err("out of memory");
 		return 1;
 	}
+	if (a->cfg.syslog_url) {
+		char msg[256];
+
+		a->syslog = pa_syslog_conn_new(a->cfg.syslog_url, NULL, msg, sizeof(msg));
+		if (!a->syslog) {
+			pa_err("%s", msg);
+			return 1;
+		}
+		if (pa_collector_add_sink(&a->col, pa_sink_syslog_new(&a->env, a->syslog))) {
+			pa_err("out of memory");
+			return 1;
+		}
+		loop.syslog = a->syslog;
+	}
 	a->col.tracing_since_ns = pa_now_boot_ns();
 	if (pa_bpf_start(&a->bpf, &a->cfg, event_record, &a->col))
 		goto cleanup;
@@ -212,6 +228,7 @@ static int run(struct agent *a)
 		err = trace(a);
 	}
 	pa_collector_free(&a->col);
+	pa_syslog_conn_close(a->syslog, PA_SYSLOG_CLOSE_FLUSH_MS);
 	pa_output_close(&a->out);
 	return err ? 1 : 0;
 }

@@ -648,6 +648,8 @@ static void test_syslog_option(void **state)
 	CHECK_STR(c.cfg.syslog_url, "udp://127.0.0.1:514", "url kept as given");
 	PARSE(&c, "--syslog", "");
 	check_error(&c, "--syslog needs a URL: udp://HOST:PORT, tcp://HOST:PORT or unix:PATH", "empty");
+	PARSE(&c, "--syslog", "tcp://host");
+	CHECK(c.rc == -1 && strstr(c.err, "tcp://host") != NULL, "a URL without a port is refused, named");
 	PARSE(&c, "--tree", "--syslog", "unix:/dev/log");
 	check_error(&c, "--tree draws on the terminal: --rotate-size and --syslog go with the event stream",
 		    "tree + syslog");
