@@ -29,7 +29,7 @@ TICKS_PER_S=$(getconf CLK_TCK)
 STORM_PID=
 
 cleanup() {
-	[ -n "$STORM_PID" ] && kill "$STORM_PID" 2>/dev/null
+	if [ -n "$STORM_PID" ]; then kill "$STORM_PID" 2>/dev/null || true; fi
 	tmux -L "$SOCK" kill-server 2>/dev/null || true
 }
 trap cleanup EXIT
