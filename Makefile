@@ -45,7 +45,8 @@ SKEL := $(OUTPUT)/agent.skel.h
 
 # Files that talk to libbpf or ncurses or run the agent; everything else in
 # user/ is the kernel-free core that unit tests link.
-AGENT_ONLY := user/main.c user/bpf_agent.c user/event_loop.c user/tui.c user/tui_keys.c
+AGENT_ONLY := user/main.c user/bpf_agent.c user/event_loop.c user/tui.c user/tui_keys.c \
+	user/replay_cmd.c
 CORE_SRCS := $(filter-out $(AGENT_ONLY),$(wildcard user/*.c))
 CORE_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(CORE_SRCS))
 AGENT_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(AGENT_ONLY))

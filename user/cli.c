@@ -30,6 +30,13 @@ const char pa_usage[] =
 	"      --syslog URL         also send every event to syslog (RFC 5424):\n"
 	"                           udp://HOST:PORT, tcp://HOST:PORT, unix:/dev/log\n"
 	"\n"
+	"Record and replay:\n"
+	"      --record FILE        also write everything traced to FILE (compressed)\n"
+	"      --replay FILE        print a recorded run again, as it was printed,\n"
+	"                           with any output options; no root needed\n"
+	"      --at TIME            with --replay --tree: the tree at TIME, an offset\n"
+	"                           from the start (+90s) or a UTC time (RFC 3339)\n"
+	"\n"
 	"Selection:\n"
 	"  -p, --pid PID            only PID and its descendants (repeatable)\n"
 	"  -d, --duration DUR       stop after DUR (e.g. 30s, 500ms, 5m)\n"
@@ -67,6 +74,9 @@ enum {
 	OPT_ROTATE_SIZE,
 	OPT_ROTATE_KEEP,
 	OPT_SYSLOG,
+	OPT_RECORD,
+	OPT_REPLAY,
+	OPT_AT,
 };
 
 static const struct option long_opts[] = {
@@ -84,6 +94,9 @@ static const struct option long_opts[] = {
 	{ "rotate-size", required_argument, NULL, OPT_ROTATE_SIZE },
 	{ "rotate-keep", required_argument, NULL, OPT_ROTATE_KEEP },
 	{ "syslog", required_argument, NULL, OPT_SYSLOG },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "replay", required_argument, NULL, OPT_REPLAY },
+	{ "at", required_argument, NULL, OPT_AT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -238,6 +251,17 @@ static int parse_one(int opt, const char *arg, struct pa_config *cfg, char *err,
 		cfg->syslog_url = arg;
 		return 0;
 	}
+	case OPT_RECORD:
+	case OPT_REPLAY:
+		if (!*arg)
+			return usage_error("--%s needs a file name", opt == OPT_RECORD ? "record" : "replay");
+		*(opt == OPT_RECORD ? &cfg->record : &cfg->replay) = arg;
+		return 0;
+	case OPT_AT:
+		if (!*arg)
+			return usage_error("--at needs a time: +90s (from the start) or 2026-11-26T10:01:02Z");
+		cfg->at = arg;
+		return 0;
 	case 'v':
 		cfg->verbose = true;
 		return 0;
@@ -268,6 +292,25 @@ static int unknown_option(const char *word, int optopt_code, char *err, size_t e
 	return usage_error("unknown option '%s' (see --help)", word);
 }
 
+/* A replay's inputs were fixed when it was recorded. */
+static int check_replay(const struct pa_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->at && (!cfg->replay || cfg->mode != PA_MODE_TREE))
+		return usage_error("--at goes with --replay and --tree");
+	if (!cfg->replay) {
+		if (cfg->record && cfg->once)
+			return usage_error("--record goes with tracing, not with --once");
+		return 0;
+	}
+	if (cfg->record)
+		return usage_error("--record and --replay cannot be combined");
+	if (cfg->nr_pids || cfg->transitions)
+		return usage_error("--pid and --transitions apply when recording; a replay shows what was recorded");
+	if (cfg->duration_ns)
+		return usage_error("--duration applies when tracing; a replay ends with its file");
+	return 0;
+}
+
 int pa_cli_parse(int argc, char **argv, struct pa_config *cfg, char *err, size_t errlen)
 {
 	int opt;
@@ -295,5 +338,5 @@ int pa_cli_parse(int argc, char **argv, struct pa_config *cfg, char *err, size_t
 		return usage_error("--rotate-size needs -o FILE: stdout cannot be rotated");
 	if (cfg->mode == PA_MODE_TREE && (cfg->rotate_bytes || cfg->syslog_url))
 		return usage_error("--tree draws on the terminal: --rotate-size and --syslog go with the event stream");
-	return 0;
+	return check_replay(cfg, err, errlen);
 }

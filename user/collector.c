@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "collector.h"
+#include "inputs.h"
 #include "detect_zombie.h"
 #include "procfs.h"
 
@@ -154,13 +155,13 @@ static void on_exec(struct pa_collector *c, const struct pa_exec_event *e)
 
 /* A namespace's init adopts when no subreaper is nearer: pid 1, or a
  * process that is pid 1 in its own namespace (a container's init). */
-static bool is_init(const struct pa_collector *c, uint32_t pid)
+static bool is_init(struct pa_collector *c, uint32_t pid)
 {
 	struct pa_task_info info;
 
 	if (pid == 1)
 		return true;
-	return c->proc_root && !pa_procfs_inspect(c->proc_root, pid, &info) && info.ns_pid == 1;
+	return !pa_input_inspect(c, pid, &info) && info.ns_pid == 1;
 }
 
 static void report_orphan(struct pa_collector *c, struct pa_proc *child, uint32_t previous,
@@ -177,8 +178,8 @@ static void report_orphan(struct pa_collector *c, struct pa_proc *child, uint32_
 	r.orphan.adopter_is_init = is_init(c, child->ppid);
 	/* A daemon double-forks and calls setsid() on purpose: mark it so
 	 * pipelines can filter it from accidental orphans. */
-	r.orphan.daemon = c->proc_root && !pa_procfs_inspect(c->proc_root, child->pid, &info) &&
-			  info.session == child->pid && info.tty_nr == 0;
+	r.orphan.daemon = !pa_input_inspect(c, child->pid, &info) && info.session == child->pid &&
+			  info.tty_nr == 0;
 	pa_collector_dispatch(c, &r);
 }
 
@@ -193,7 +194,7 @@ static void adopt_children(struct pa_collector *c, struct pa_proc *p, uint64_t t
 
 	for (child = TAILQ_FIRST(&p->children); child; child = tmp) {
 		tmp = TAILQ_NEXT(child, sibling);
-		if (!c->proc_root || pa_procfs_read_ppid(c->proc_root, child->pid, &ppid)) {
+		if (pa_input_read_ppid(c, child->pid, &ppid)) {
 			child->reparent_pending = false;
 			continue;
 		}
@@ -391,7 +392,7 @@ static void on_zombies(void *ctx, const struct pa_zombie_group *g)
 	const struct pa_task_info *parent = NULL;
 
 	/* What the parent does instead of reaping: one look per parent. */
-	if (z->c->proc_root && !pa_procfs_inspect(z->c->proc_root, g->ppid, &info))
+	if (!pa_input_inspect(z->c, g->ppid, &info))
 		parent = &info;
 	if (g->nr_fresh > PA_ZOMBIE_LIST_MAX) {
 		report_zombie(z, g, g->oldest_fresh, parent, g->nr_fresh);

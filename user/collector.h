@@ -22,6 +22,8 @@
 
 #define PA_MAX_SINKS 8
 
+struct pa_tape;
+
 struct pa_collector {
 	struct pa_table table;
 	struct pa_sink *sinks[PA_MAX_SINKS];
@@ -41,6 +43,10 @@ struct pa_collector {
 	uint64_t nr_records;    /* records accepted */
 	uint64_t nr_bad;        /* records refused by the decoder */
 	uint64_t nr_lost;       /* records the kernel dropped, as reported to us */
+	/* --record writes every input here; --replay reads them back (inputs.c). */
+	struct pa_tape *tape;
+	bool replaying;
+	char input_error[200];  /* a replay that went out of step: why */
 };
 
 void pa_collector_init(struct pa_collector *c, const char *boot_id, const char *proc_root);

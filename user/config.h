@@ -44,6 +44,9 @@ struct pa_config {
 	uint64_t rotate_bytes; /* -o FILE rotates past this size; 0: never */
 	unsigned rotate_keep;  /* gzip archives kept */
 	const char *syslog_url; /* also send every event to this syslog receiver */
+	const char *record;   /* write every input to this record file */
+	const char *replay;   /* read inputs from this record file instead of the kernel */
+	const char *at;       /* --replay --tree: the moment to show ("+30s" or RFC 3339) */
 	uint32_t ringbuf_bytes;
 	uint32_t max_args_bytes;
 	bool verbose;

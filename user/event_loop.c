@@ -19,6 +19,7 @@
 
 #include "clock.h"
 #include "event_loop.h"
+#include "inputs.h"
 #include "log.h"
 #include "procfs.h"
 #include "tui.h"
@@ -46,7 +47,7 @@ static bool check_lost(struct pa_loop *l)
 
 	if (lost == l->lost_seen)
 		return false;
-	pa_collector_lost(l->col, lost - l->lost_seen, pa_now_boot_ns());
+	pa_feed_lost(l->col, lost - l->lost_seen, pa_now_boot_ns());
 	l->lost_seen = lost;
 	return true;
 }
@@ -60,7 +61,7 @@ static void scan_stuck(struct pa_loop *l)
 	static struct pa_dthread d[DSTATE_SCAN_MAX];
 	int n = pa_bpf_read_dstate(l->bpf, d, DSTATE_SCAN_MAX);
 
-	pa_collector_stuck_scan(l->col, d, n, pa_now_boot_ns());
+	pa_feed_stuck_scan(l->col, d, n, pa_now_boot_ns());
 }
 
 static void housekeeping(struct pa_loop *l)
@@ -68,9 +69,9 @@ static void housekeeping(struct pa_loop *l)
 	/* Events are missing from the model: heal it from /proc.  (Not at
 	 * the final check: a model about to be dropped needs no healing.) */
 	if (check_lost(l))
-		pa_procfs_resync(&l->col->table, "/proc");
+		pa_feed_snapshot(l->col, true);
 	scan_stuck(l);
-	pa_collector_tick(l->col, pa_now_boot_ns());
+	pa_feed_tick(l->col, pa_now_boot_ns());
 	pa_output_poll(l->out); /* a finished background compression */
 	if (l->tui)
 		pa_tui_tick(l->tui, pa_now_mono_ns(), l->lost_seen);

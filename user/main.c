@@ -10,11 +10,13 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "bpf_agent.h"
 #include "clock.h"
 #include "collector.h"
 #include "config.h"
 #include "event_loop.h"
+#include "inputs.h"
 #include "log.h"
 #include "output.h"
 #include "sink_syslog.h"
@@ -23,19 +25,7 @@
 #include "tui.h"
 
 #define EXIT_USAGE 2
-#define PROC_ROOT "/proc"
 
-struct agent {
-	struct pa_config cfg;
-	struct pa_output out;
-	struct pa_clock clock;
-	struct pa_sink_env env;
-	struct pa_syslog_conn *syslog;
-	struct pa_collector col;
-	struct pa_bpf bpf;
-	char hostname[256];
-	char boot_id[40];
-};
 
 static bool utf8_locale(void)
 {
@@ -44,9 +34,22 @@ static bool utf8_locale(void)
 	return cs && !strcmp(cs, "UTF-8");
 }
 
-static int print_tree_once(struct agent *a)
+/* --pid subtrees were selected (now, or in a recorded run). */
+static bool any_followed(const struct pa_table *t)
 {
-	struct pa_tree_opts o = { .followed_only = a->cfg.nr_pids > 0, .unicode = utf8_locale() };
+	struct pa_proc *p, *tmp;
+
+	pa_table_foreach(t, p, tmp) {
+		if (p->followed)
+			return true;
+	}
+	return false;
+}
+
+int pa_agent_print_tree(struct agent *a)
+{
+	struct pa_tree_opts o = { .followed_only = any_followed(&a->col.table),
+				  .unicode = utf8_locale() };
 	struct winsize ws;
 	struct strbuf sb;
 	int err;
@@ -67,13 +70,10 @@ static int print_tree_once(struct agent *a)
 static int follow_requested(struct agent *a)
 {
 	for (unsigned i = 0; i < a->cfg.nr_pids; i++) {
-		struct pa_proc *p = pa_table_find(&a->col.table, a->cfg.pids[i]);
-
-		if (!p || p->exited) {
+		if (pa_feed_follow(&a->col, a->cfg.pids[i])) {
 			pa_err("no process with pid %u (--pid)", a->cfg.pids[i]);
 			return -1;
 		}
-		pa_table_follow_subtree(p);
 	}
 	return 0;
 }
@@ -100,7 +100,7 @@ static int follow_in_kernel(struct agent *a)
 		}
 		if (!added)
 			return 0;
-		pa_procfs_snapshot(&a->col.table, PROC_ROOT);
+		pa_feed_snapshot(&a->col, false);
 		if (follow_requested(a))
 			return -1;
 	}
@@ -109,19 +109,70 @@ static int follow_in_kernel(struct agent *a)
 
 static int event_record(void *ctx, void *data, size_t size)
 {
-	pa_collector_handle(ctx, data, size);
+	pa_feed_raw(ctx, data, size);
 	return 0;
 }
 
-static int add_stream_sink(struct agent *a)
+int pa_agent_add_sinks(struct agent *a)
 {
-	struct pa_sink *s;
+	struct pa_sink *s = NULL;
+	char msg[256];
 
-	if (a->cfg.json)
-		s = pa_sink_json_new(&a->env, &a->out);
-	else
-		s = pa_sink_text_new(&a->env, &a->out);
-	return pa_collector_add_sink(&a->col, s);
+	if (a->cfg.mode != PA_MODE_TREE) {
+		s = a->cfg.json ? pa_sink_json_new(&a->env, &a->out) : pa_sink_text_new(&a->env, &a->out);
+		if (pa_collector_add_sink(&a->col, s)) {
+			pa_err("out of memory");
+			return -1;
+		}
+	}
+	if (!a->cfg.syslog_url)
+		return 0;
+	a->syslog = pa_syslog_conn_new(a->cfg.syslog_url, NULL, msg, sizeof(msg));
+	if (!a->syslog) {
+		pa_err("%s", msg);
+		return -1;
+	}
+	if (pa_collector_add_sink(&a->col, pa_sink_syslog_new(&a->env, a->syslog))) {
+		pa_err("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* --record: the header holds what a replay needs to print the same bytes. */
+static int start_recording(struct agent *a)
+{
+	struct pa_tape_header h = {
+		.abi = PA_ABI_VERSION,
+		.boot_to_wall_ns = a->clock.boot_to_wall_ns,
+		.tracing_since_ns = a->col.tracing_since_ns,
+		.zombie_after_ns = a->col.zombie_after_ns,
+		.stuck_after_ns = a->col.stuck_after_ns,
+	};
+	char msg[300];
+
+	snprintf(h.boot_id, sizeof(h.boot_id), "%s", a->boot_id);
+	snprintf(h.hostname, sizeof(h.hostname), "%s", a->hostname);
+	a->tape = pa_tape_create(a->cfg.record, &h, msg, sizeof(msg));
+	if (!a->tape) {
+		pa_err("%s", msg);
+		return -1;
+	}
+	pa_inputs_record(&a->col, a->tape);
+	return 0;
+}
+
+static void stop_recording(struct agent *a)
+{
+	const char *why;
+
+	if (!a->tape)
+		return;
+	why = pa_tape_error(a->tape);
+	if (pa_tape_close(a->tape) || why)
+		pa_err("the record file %s is incomplete: %s", a->cfg.record, why ? why : "cannot finish writing it");
+	a->tape = NULL;
+	a->col.tape = NULL;
 }
 
 static void print_summary(struct agent *a, struct pa_loop *l, uint64_t started)
@@ -143,31 +194,18 @@ static int trace(struct agent *a)
 	uint64_t started;
 	int err = 1;
 
-	if (!live_tree && add_stream_sink(a)) {
-		pa_err("out of memory");
+	if (pa_agent_add_sinks(a))
 		return 1;
-	}
-	if (a->cfg.syslog_url) {
-		char msg[256];
-
-		a->syslog = pa_syslog_conn_new(a->cfg.syslog_url, NULL, msg, sizeof(msg));
-		if (!a->syslog) {
-			pa_err("%s", msg);
-			return 1;
-		}
-		if (pa_collector_add_sink(&a->col, pa_sink_syslog_new(&a->env, a->syslog))) {
-			pa_err("out of memory");
-			return 1;
-		}
-		loop.syslog = a->syslog;
-	}
+	loop.syslog = a->syslog;
 	a->col.tracing_since_ns = pa_now_boot_ns();
 	if (pa_bpf_start(&a->bpf, &a->cfg, event_record, &a->col))
 		goto cleanup;
+	if (a->cfg.record && start_recording(a))
+		goto cleanup;
 	/* Attach first, then read /proc: a process started in between is
 	 * seen twice (harmless), never missed. */
-	pa_procfs_snapshot(&a->col.table, PROC_ROOT);
-	pa_collector_snapshot_zombies(&a->col, pa_now_boot_ns());
+	pa_feed_snapshot(&a->col, false);
+	pa_feed_snapshot_zombies(&a->col, pa_now_boot_ns());
 	if (follow_requested(a) || (a->cfg.nr_pids && follow_in_kernel(a)))
 		goto cleanup;
 	pa_err("tracing: %u processes in the table%s; Ctrl-C to stop", a->col.table.nr_live,
@@ -186,6 +224,7 @@ static int trace(struct agent *a)
 cleanup:
 	pa_tui_stop(&tui);
 	pa_bpf_stop(&a->bpf);
+	stop_recording(a);
 	return err;
 }
 
@@ -219,9 +258,11 @@ static int run(struct agent *a)
 	a->col.read_stack = pa_bpf_read_stack;
 	a->col.read_stack_ctx = &a->bpf;
 
-	if (a->cfg.mode == PA_MODE_TREE && (a->cfg.once || !isatty(a->out.fd))) {
+	if (a->cfg.replay) {
+		err = pa_agent_replay(a);
+	} else if (a->cfg.mode == PA_MODE_TREE && (a->cfg.once || !isatty(a->out.fd))) {
 		err = pa_procfs_snapshot(&a->col.table, PROC_ROOT) < 0 || follow_requested(a) ||
-		      print_tree_once(a);
+		      pa_agent_print_tree(a);
 		if (err && !a->out.last_errno)
 			pa_err("cannot read %s", PROC_ROOT);
 	} else {

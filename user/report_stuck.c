@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "collector.h"
+#include "inputs.h"
 #include "syscall_names.h"
 
 
@@ -147,7 +148,7 @@ static void on_stuck(void *ctx, const struct pa_dthread *t)
 	struct stuck_scan *s = ctx;
 	static struct pa_dossier d; /* 4 KiB of frames: not on the stack */
 
-	pa_collector_gather(s->c, t->tgid, t->tid, t->stack_id, &d);
+	pa_input_gather(s->c, t->tgid, t->tid, t->stack_id, &d);
 	report(s->c, NULL, t->tgid, t->tid, s->now_ns, s->now_ns - t->since_ns, &d, false, false);
 }
 
@@ -189,6 +190,6 @@ void pa_collector_on_hung(struct pa_collector *c, const struct pa_hung_event *e)
 {
 	static struct pa_dossier d;
 
-	pa_collector_gather(c, e->hdr.tgid, e->hdr.pid, -1, &d);
+	pa_input_gather(c, e->hdr.tgid, e->hdr.pid, -1, &d);
 	report(c, &e->hdr, e->hdr.tgid, e->hdr.pid, e->hdr.ts_ns, 0, &d, false, true);
 }

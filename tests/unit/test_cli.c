@@ -655,6 +655,38 @@ static void test_syslog_option(void **state)
 		    "tree + syslog");
 }
 
+static void test_record_and_replay_options(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	PARSE(&c, "--json", "--record", "run.pat");
+	check_ok(&c, "record");
+	CHECK_STR(c.cfg.record, "run.pat", "record file");
+	PARSE(&c, "--replay", "run.pat", "--json", "-o", "out.json");
+	check_ok(&c, "replay");
+	CHECK_STR(c.cfg.replay, "run.pat", "replay file");
+	PARSE(&c, "--replay", "run.pat", "--tree", "--at", "+90s");
+	check_ok(&c, "replay a moment");
+	CHECK_STR(c.cfg.at, "+90s", "at");
+	PARSE(&c, "--record", "");
+	check_error(&c, "--record needs a file name", "empty record");
+	PARSE(&c, "--replay", "");
+	check_error(&c, "--replay needs a file name", "empty replay");
+	PARSE(&c, "--record", "a", "--replay", "b");
+	check_error(&c, "--record and --replay cannot be combined", "both");
+	PARSE(&c, "--replay", "a", "-p", "1");
+	check_error(&c, "--pid and --transitions apply when recording; a replay shows what was recorded", "replay -p");
+	PARSE(&c, "--replay", "a", "-d", "5s");
+	check_error(&c, "--duration applies when tracing; a replay ends with its file", "replay -d");
+	PARSE(&c, "--tree", "--at", "+5s");
+	check_error(&c, "--at goes with --replay and --tree", "at without replay");
+	PARSE(&c, "--replay", "a", "--at", "+5s");
+	check_error(&c, "--at goes with --replay and --tree", "at without tree");
+	PARSE(&c, "--tree", "--once", "--record", "a");
+	check_error(&c, "--record goes with tracing, not with --once", "record a snapshot");
+}
+
 /* ---- state between parses ----------------------------------------------- */
 
 static void test_parse_twice(void **state)
@@ -737,6 +769,7 @@ int main(void)
 		cmocka_unit_test(test_rotation),
 		cmocka_unit_test(test_rotation_bad_values),
 		cmocka_unit_test(test_syslog_option),
+		cmocka_unit_test(test_record_and_replay_options),
 		cmocka_unit_test(test_parse_twice),
 		cmocka_unit_test(test_parse_after_error_mid_cluster),
 		cmocka_unit_test(test_usage_text),

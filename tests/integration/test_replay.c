@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * --record on the real agent and --replay of what it wrote: the replay
+ * prints the bytes the live run printed (JSON and text, timestamps and
+ * alerts included), shows the tree at a chosen moment, runs without root,
+ * and refuses a damaged file with one line.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "harness.h"
+
+#define RUN_TIMEOUT_MS 30000
+#define NOBODY 65534
+
+static struct h_agent agent;
+static char tape[128];
+
+static int teardown(void **state)
+{
+	(void)state;
+	h_agent_cleanup(&agent);
+	if (tape[0]) {
+		unlink(tape);
+		tape[0] = '\0';
+	}
+	return 0;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc(n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, n, f), n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+static void run_ok(const char *const argv[])
+{
+	static struct h_run r;
+
+	assert_int_equal(h_run(&r, argv, -1, RUN_TIMEOUT_MS), 0);
+	assert_true(WIFEXITED(r.status));
+}
+
+/* A live run (json or text) with zombies, a stuck thread, a fork storm and
+ * exits, recorded; then the replay's output compared byte for byte. */
+static void check_replay_identical(bool json)
+{
+	const char *zombies[] = { h_build_path("tools/scenarios/zombie_parent"), "3", "2000", NULL };
+	const char *vfork[] = { h_build_path("tools/scenarios/vfork_sleeper"), "1500", NULL };
+	const char *storm[] = { h_build_path("tools/bench/forkbench"), "fork-exit", "300", NULL };
+	const char *exit7[] = { h_build_path("tools/scenarios/exit_code"), "7", NULL };
+	const char *args[] = { "--record", tape, "--zombie-after", "1s", "--stuck-after", "1s", NULL };
+	char replay_out[160];
+	static struct h_run r;
+	size_t live_len, replay_len;
+	char *live, *replayed;
+
+	H_SKIP_WITHOUT_BPF();
+	snprintf(tape, sizeof(tape), "/tmp/pa-replay-%d.pat", (int)getpid());
+	assert_int_equal(h_agent_start_as(&agent, json, args), 0);
+	run_ok(zombies);
+	run_ok(vfork);
+	run_ok(storm);
+	assert_int_equal(h_run(&r, exit7, -1, RUN_TIMEOUT_MS), 0);
+	/* The last exit is on the stream before we stop: the rest is too. */
+	assert_true(h_wait_for_line(agent.out_path, json ? "\"exit_code\":7" : " 7", NULL, 5000));
+	assert_int_equal(h_agent_stop(&agent), 0);
+
+	snprintf(replay_out, sizeof(replay_out), "%s/replay.out", agent.dir);
+	{
+		const char *replay[] = { h_build_path("ptrace-agent"), json ? "--json" : "--replay",
+					 json ? "--replay" : tape, json ? tape : "-o",
+					 json ? "-o" : replay_out, json ? replay_out : NULL, NULL };
+
+		run_ok(replay);
+	}
+	live = slurp(agent.out_path, &live_len);
+	replayed = slurp(replay_out, &replay_len);
+	assert_true(live_len > 10000);
+	assert_non_null(strstr(live, json ? "\"action\":\"zombie\"" : "zombie"));
+	assert_non_null(strstr(live, json ? "\"action\":\"stuck\"" : "stuck"));
+	if (live_len != replay_len || memcmp(live, replayed, live_len))
+		fail_msg("the replay differs from the live run (%zu vs %zu bytes)", live_len, replay_len);
+	free(live);
+	free(replayed);
+}
+
+static void test_json_replay_is_byte_identical(void **state)
+{
+	(void)state;
+	check_replay_identical(true);
+}
+
+static void test_text_replay_is_byte_identical(void **state)
+{
+	(void)state;
+	check_replay_identical(false);
+}
+
+/* The tree at a moment of the recording: the zombies held then, under
+ * their parent; a non-root user can do it; a cut file is one clear line. */
+static void test_tree_at_a_moment_without_root(void **state)
+{
+	const char *zombies[] = { h_build_path("tools/scenarios/zombie_parent"), "2", "3000", NULL };
+	const char *args[] = { "--record", tape, NULL };
+	char cut[160], parent_line[64];
+	static struct h_run r, z;
+	size_t len;
+	char *data;
+	long parent;
+	FILE *f;
+
+	(void)state;
+	H_SKIP_WITHOUT_BPF();
+	snprintf(tape, sizeof(tape), "/tmp/pa-replay-%d.pat", (int)getpid());
+	assert_int_equal(h_agent_start(&agent, args), 0);
+	assert_int_equal(h_run(&z, zombies, -1, RUN_TIMEOUT_MS), 0);
+	assert_int_equal(h_agent_stop(&agent), 0);
+	parent = h_kv_long(z.out, "parent", 0);
+	assert_true(parent > 0);
+	chmod(tape, 0644);
+	{
+		/* 1.5 s in: the zombie maker has run for a while, not yet reaped. */
+		const char *at[] = { h_build_path("ptrace-agent"), "--replay", tape, "--tree", "--at",
+				     "+1.5s", NULL };
+
+		assert_true(h_run(&r, at, NOBODY, RUN_TIMEOUT_MS) >= 0);
+	}
+	if (!WIFEXITED(r.status) || WEXITSTATUS(r.status))
+		fail_msg("replay as nobody failed: %s", r.err);
+	snprintf(parent_line, sizeof(parent_line), "zombie_parent,%ld ", parent);
+	assert_non_null(strstr(r.out, parent_line));
+	assert_non_null(strstr(r.out, "zombie_parent,"));
+	assert_true(strstr(r.out, " Z ") != NULL);
+
+	/* A cut copy: one line saying what is wrong, exit 1. */
+	data = slurp(tape, &len);
+	snprintf(cut, sizeof(cut), "%s.cut", tape);
+	f = fopen(cut, "w");
+	fwrite(data, 1, len / 2, f);
+	fclose(f);
+	free(data);
+	{
+		const char *bad[] = { h_build_path("ptrace-agent"), "--replay", cut, "--json", NULL };
+
+		assert_true(h_run(&r, bad, -1, RUN_TIMEOUT_MS) >= 0);
+	}
+	unlink(cut);
+	assert_int_equal(WEXITSTATUS(r.status), 1);
+	assert_int_equal(h_lines(r.err), 1);
+	assert_non_null(strstr(r.err, "cannot replay"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_json_replay_is_byte_identical, teardown),
+		cmocka_unit_test_teardown(test_text_replay_is_byte_identical, teardown),
+		cmocka_unit_test_teardown(test_tree_at_a_moment_without_root, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "inputs.h"
+#include "snapshot_image.h"
+
+/* Tape payloads are the host's fixed-width fields; every architecture we
+ * build for is little-endian, as the tape header says. */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "record files are little-endian");
+
+struct stored_task {
+	int32_t rc;
+	uint8_t state;
+	uint8_t sigchld;
+	uint16_t reserved;
+	uint32_t ppid, session, tty_nr, ns_pid;
+	int64_t syscall;
+	uint64_t args[6];
+	char wchan[64];
+};
+
+struct stored_dthread {
+	uint32_t tid, tgid;
+	uint64_t since_ns;
+	int32_t stack_id;
+	uint32_t reserved;
+};
+
+struct stored_dossier_head {
+	uint32_t nr_frames;
+	uint32_t have_task;
+	struct stored_task task;
+};
+
+static void input_error(struct pa_collector *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void input_error(struct pa_collector *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->input_error[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->input_error, sizeof(c->input_error), fmt, ap);
+	va_end(ap);
+}
+
+void pa_inputs_record(struct pa_collector *c, struct pa_tape *tape)
+{
+	c->tape = tape;
+	c->replaying = false;
+}
+
+static bool recording(const struct pa_collector *c)
+{
+	return c->tape && !c->replaying;
+}
+
+/* In a replay: the next record, which must be of type want. */
+static bool next_answer(struct pa_collector *c, enum pa_tape_type want, const void **data,
+			size_t *len, size_t min_len)
+{
+	enum pa_tape_type type;
+	int got = pa_tape_read(c->tape, &type, data, len);
+
+	if (got < 0) {
+		input_error(c, "%s", pa_tape_error(c->tape));
+		return false;
+	}
+	if (!got || type != want || *len < min_len) {
+		input_error(c, "the record file is out of step at byte %llu: a /proc answer (type %d) was expected",
+			    (unsigned long long)pa_tape_offset(c->tape), want);
+		return false;
+	}
+	return true;
+}
+
+/* ---- what the collector asks of /proc -------------------------------------- */
+
+static void store_task(struct stored_task *s, int rc, const struct pa_task_info *i)
+{
+	memset(s, 0, sizeof(*s));
+	s->rc = rc;
+	if (rc)
+		return;
+	s->state = (uint8_t)i->state;
+	s->sigchld = (uint8_t)i->sigchld;
+	s->ppid = i->ppid;
+	s->session = i->session;
+	s->tty_nr = i->tty_nr;
+	s->ns_pid = i->ns_pid;
+	s->syscall = i->syscall;
+	memcpy(s->args, i->args, sizeof(s->args));
+	memcpy(s->wchan, i->wchan, sizeof(s->wchan));
+}
+
+static int load_task(const struct stored_task *s, struct pa_task_info *i)
+{
+	memset(i, 0, sizeof(*i));
+	if (s->rc)
+		return s->rc;
+	i->state = (char)s->state;
+	i->sigchld = s->sigchld <= PA_SIG_HANDLED ? (enum pa_sig_disposition)s->sigchld : PA_SIG_UNKNOWN;
+	i->ppid = s->ppid;
+	i->session = s->session;
+	i->tty_nr = s->tty_nr;
+	i->ns_pid = s->ns_pid;
+	i->syscall = (long)s->syscall;
+	memcpy(i->args, s->args, sizeof(i->args));
+	memcpy(i->wchan, s->wchan, sizeof(i->wchan));
+	i->wchan[sizeof(i->wchan) - 1] = '\0';
+	return 0;
+}
+
+int pa_input_inspect(struct pa_collector *c, uint32_t pid, struct pa_task_info *info)
+{
+	struct stored_task s;
+	const void *data;
+	size_t len;
+	int rc;
+
+	if (c->replaying) {
+		if (!next_answer(c, PA_TAPE_INSPECT, &data, &len, sizeof(s)))
+			return -EIO;
+		memcpy(&s, data, sizeof(s));
+		return load_task(&s, info);
+	}
+	rc = c->proc_root ? pa_procfs_inspect(c->proc_root, pid, info) : -ENOENT;
+	if (recording(c)) {
+		store_task(&s, rc, info);
+		pa_tape_write(c->tape, PA_TAPE_INSPECT, &s, sizeof(s));
+	}
+	return rc;
+}
+
+int pa_input_read_ppid(struct pa_collector *c, uint32_t pid, uint32_t *ppid)
+{
+	struct {
+		int32_t rc;
+		uint32_t ppid;
+	} s = { 0 };
+	const void *data;
+	size_t len;
+
+	if (c->replaying) {
+		if (!next_answer(c, PA_TAPE_PPID, &data, &len, sizeof(s)))
+			return -EIO;
+		memcpy(&s, data, sizeof(s));
+		*ppid = s.ppid;
+		return s.rc;
+	}
+	s.rc = c->proc_root ? pa_procfs_read_ppid(c->proc_root, pid, &s.ppid) : -ENOENT;
+	if (recording(c))
+		pa_tape_write(c->tape, PA_TAPE_PPID, &s, sizeof(s));
+	*ppid = s.ppid;
+	return s.rc;
+}
+
+/* Frames, then the file, each NUL-terminated, after the fixed head. */
+static void record_dossier(struct pa_collector *c, const struct pa_dossier *d)
+{
+	struct stored_dossier_head head = { .nr_frames = d->nr_frames, .have_task = d->have_task };
+	struct strbuf *sb = &c->scratch;
+
+	store_task(&head.task, d->have_task ? 0 : -ENOENT, &d->task);
+	sb_reset(sb);
+	sb_append(sb, d->file, strlen(d->file) + 1);
+	for (unsigned i = 0; i < d->nr_frames; i++)
+		sb_append(sb, d->frames[i], strlen(d->frames[i]) + 1);
+	pa_tape_write2(c->tape, PA_TAPE_DOSSIER, &head, sizeof(head), sb->buf, sb->len);
+}
+
+static void replay_dossier(struct pa_collector *c, struct pa_dossier *d)
+{
+	struct stored_dossier_head head;
+	const char *p, *end;
+	const void *data;
+	size_t len;
+
+	memset(d, 0, sizeof(*d));
+	if (!next_answer(c, PA_TAPE_DOSSIER, &data, &len, sizeof(head)))
+		return;
+	memcpy(&head, data, sizeof(head));
+	d->have_task = head.have_task && !load_task(&head.task, &d->task);
+	p = (const char *)data + sizeof(head);
+	end = (const char *)data + len;
+	for (int i = -1; p < end && i < (int)head.nr_frames && i < PA_STACK_FRAMES_MAX; i++) {
+		size_t n = strnlen(p, end - p);
+		char *dst = i < 0 ? d->file : d->frame_buf[i];
+		size_t cap = i < 0 ? sizeof(d->file) : PA_FRAME_LEN;
+
+		snprintf(dst, cap, "%.*s", (int)n, p);
+		if (i >= 0)
+			d->frames[d->nr_frames++] = dst;
+		p += n + 1;
+	}
+}
+
+void pa_input_gather(struct pa_collector *c, uint32_t tgid, uint32_t tid, int32_t stack_id,
+		     struct pa_dossier *d)
+{
+	if (c->replaying) {
+		replay_dossier(c, d);
+		return;
+	}
+	pa_collector_gather(c, tgid, tid, stack_id, d);
+	if (recording(c))
+		record_dossier(c, d);
+}
+
+/* ---- the live side's inputs -------------------------------------------------- */
+
+void pa_feed_raw(struct pa_collector *c, const void *data, size_t size)
+{
+	if (recording(c))
+		pa_tape_write(c->tape, PA_TAPE_RAW, data, size);
+	pa_collector_handle(c, data, size);
+}
+
+void pa_feed_lost(struct pa_collector *c, uint64_t count, uint64_t now_ns)
+{
+	uint64_t s[2] = { count, now_ns };
+
+	if (recording(c))
+		pa_tape_write(c->tape, PA_TAPE_LOST, s, sizeof(s));
+	pa_collector_lost(c, count, now_ns);
+}
+
+void pa_feed_tick(struct pa_collector *c, uint64_t now_ns)
+{
+	if (recording(c))
+		pa_tape_write(c->tape, PA_TAPE_TICK, &now_ns, sizeof(now_ns));
+	pa_collector_tick(c, now_ns);
+}
+
+void pa_feed_stuck_scan(struct pa_collector *c, const struct pa_dthread *d, size_t n, uint64_t now_ns)
+{
+	if (recording(c)) {
+		struct strbuf *sb = &c->scratch;
+
+		sb_reset(sb);
+		for (size_t i = 0; i < n; i++) {
+			struct stored_dthread s = { .tid = d[i].tid, .tgid = d[i].tgid,
+						    .since_ns = d[i].since_ns, .stack_id = d[i].stack_id };
+
+			sb_append(sb, (const char *)&s, sizeof(s));
+		}
+		pa_tape_write2(c->tape, PA_TAPE_DSTATE, &now_ns, sizeof(now_ns), sb->buf, sb->len);
+	}
+	pa_collector_stuck_scan(c, d, n, now_ns);
+}
+
+void pa_feed_snapshot_zombies(struct pa_collector *c, uint64_t now_ns)
+{
+	if (recording(c))
+		pa_tape_write(c->tape, PA_TAPE_SNAP_ZOMBIES, &now_ns, sizeof(now_ns));
+	pa_collector_snapshot_zombies(c, now_ns);
+}
+
+static int follow(struct pa_collector *c, uint32_t pid)
+{
+	struct pa_proc *p = pa_table_find(&c->table, pid);
+
+	if (!p || p->exited)
+		return -1;
+	pa_table_follow_subtree(p);
+	return 0;
+}
+
+int pa_feed_follow(struct pa_collector *c, uint32_t pid)
+{
+	if (recording(c))
+		pa_tape_write(c->tape, PA_TAPE_FOLLOW, &pid, sizeof(pid));
+	return follow(c, pid);
+}
+
+int pa_feed_snapshot(struct pa_collector *c, bool resync)
+{
+	return pa_snapshot_feed(c, resync);
+}
+
+/* ---- replay --------------------------------------------------------------------- */
+
+/* The boot-clock time an input carries, 0 if none. */
+static uint64_t stamp_of(enum pa_tape_type type, const void *data, size_t len)
+{
+	uint64_t v[2] = { 0, 0 };
+
+	if (type == PA_TAPE_RAW && len >= sizeof(struct pa_event_header))
+		return ((const struct pa_event_header *)data)->ts_ns;
+	if (type == PA_TAPE_LOST && len >= 16) {
+		memcpy(v, data, 16);
+		return v[1];
+	}
+	if ((type == PA_TAPE_TICK || type == PA_TAPE_DSTATE || type == PA_TAPE_SNAP_ZOMBIES) && len >= 8) {
+		memcpy(v, data, 8);
+		return v[0];
+	}
+	return 0;
+}
+
+static void replay_dstate(struct pa_collector *c, const char *data, size_t len)
+{
+	static struct pa_dthread d[4096];
+	uint64_t now;
+	size_t n = 0;
+
+	memcpy(&now, data, sizeof(now));
+	for (size_t off = sizeof(now); off + sizeof(struct stored_dthread) <= len && n < 4096;
+	     off += sizeof(struct stored_dthread)) {
+		struct stored_dthread s;
+
+		memcpy(&s, data + off, sizeof(s));
+		d[n++] = (struct pa_dthread){ .tid = s.tid, .tgid = s.tgid, .since_ns = s.since_ns,
+					      .stack_id = s.stack_id };
+	}
+	pa_collector_stuck_scan(c, d, n, now);
+}
+
+/* One top-level input.  /proc answers are not top-level: the collector
+ * takes them itself while it handles the input that asked. */
+static void replay_one(struct pa_collector *c, enum pa_tape_type type, const void *data, size_t len)
+{
+	uint64_t v[2] = { 0, 0 };
+	uint32_t pid;
+
+	switch (type) {
+	case PA_TAPE_RAW:
+		pa_collector_handle(c, data, len);
+		return;
+	case PA_TAPE_LOST:
+		if (len < 16)
+			break;
+		memcpy(v, data, 16);
+		pa_collector_lost(c, v[0], v[1]);
+		return;
+	case PA_TAPE_TICK:
+		if (len < 8)
+			break;
+		memcpy(v, data, 8);
+		pa_collector_tick(c, v[0]);
+		return;
+	case PA_TAPE_DSTATE:
+		if (len < 8)
+			break;
+		replay_dstate(c, data, len);
+		return;
+	case PA_TAPE_SNAP_ZOMBIES:
+		if (len < 8)
+			break;
+		memcpy(v, data, 8);
+		pa_collector_snapshot_zombies(c, v[0]);
+		return;
+	case PA_TAPE_FOLLOW:
+		if (len < 4)
+			break;
+		memcpy(&pid, data, 4);
+		follow(c, pid);
+		return;
+	case PA_TAPE_SNAP_BEGIN:
+		pa_snapshot_replay(c, data, len);
+		return;
+	default:
+		break;
+	}
+	input_error(c, "the record file is out of step at byte %llu: an input of type %d was not expected here",
+		    (unsigned long long)pa_tape_offset(c->tape), type);
+}
+
+int pa_replay(struct pa_collector *c, struct pa_tape *tape, uint64_t stop_at_ns, char *err,
+	      size_t errlen)
+{
+	enum pa_tape_type type;
+	const void *data;
+	size_t len;
+	int got;
+
+	c->tape = tape;
+	c->replaying = true;
+	while ((got = pa_tape_read(tape, &type, &data, &len)) > 0) {
+		uint64_t stamp = stamp_of(type, data, len);
+
+		if (stop_at_ns && stamp > stop_at_ns)
+			break;
+		replay_one(c, type, data, len);
+		if (c->input_error[0]) {
+			snprintf(err, errlen, "%s", c->input_error);
+			return -1;
+		}
+	}
+	if (got < 0) {
+		snprintf(err, errlen, "%s", pa_tape_error(tape));
+		return -1;
+	}
+	return 0;
+}

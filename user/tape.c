@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "pa_events.h"
+#include "tape.h"
+
+/* The header as stored: fixed-width, little-endian, padded to its size. */
+struct stored_header {
+	char magic[8];
+	uint32_t format;
+	uint32_t abi;
+	uint32_t header_size;
+	uint32_t reserved;
+	int64_t boot_to_wall_ns;
+	uint64_t tracing_since_ns;
+	uint64_t zombie_after_ns;
+	uint64_t stuck_after_ns;
+	char boot_id[40];
+	char hostname[256];
+};
+
+struct record_head {
+	uint16_t type;
+	uint16_t reserved;
+	uint32_t len;
+};
+
+struct pa_tape {
+	gzFile gz;
+	bool writing;
+	uint64_t offset;
+	char *buf;       /* the last record read */
+	size_t cap;
+	char error[200];
+};
+
+static void set_error(struct pa_tape *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_error(struct pa_tape *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (t->error[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(t->error, sizeof(t->error), fmt, ap);
+	va_end(ap);
+}
+
+static struct pa_tape *tape_new(gzFile gz, bool writing)
+{
+	struct pa_tape *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->gz = gz;
+	t->writing = writing;
+	return t;
+}
+
+struct pa_tape *pa_tape_create(const char *path, const struct pa_tape_header *h, char *err,
+			       size_t errlen)
+{
+	struct stored_header sh;
+	struct pa_tape *t;
+	gzFile gz;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create record file %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	/* Level 1: the recording agent's CPU matters more than the file's size. */
+	gz = gzdopen(fd, "wb1");
+	t = gz ? tape_new(gz, true) : NULL;
+	if (!t) {
+		snprintf(err, errlen, "cannot set up compression for %s: out of memory", path);
+		if (gz)
+			gzclose(gz);
+		else
+			close(fd);
+		return NULL;
+	}
+	memset(&sh, 0, sizeof(sh));
+	memcpy(sh.magic, PA_TAPE_MAGIC, sizeof(sh.magic));
+	sh.format = htole32(PA_TAPE_FORMAT);
+	sh.abi = htole32(h->abi);
+	sh.header_size = htole32(sizeof(sh));
+	sh.boot_to_wall_ns = (int64_t)htole64((uint64_t)h->boot_to_wall_ns);
+	sh.tracing_since_ns = htole64(h->tracing_since_ns);
+	sh.zombie_after_ns = htole64(h->zombie_after_ns);
+	sh.stuck_after_ns = htole64(h->stuck_after_ns);
+	snprintf(sh.boot_id, sizeof(sh.boot_id), "%s", h->boot_id);
+	snprintf(sh.hostname, sizeof(sh.hostname), "%s", h->hostname);
+	if (gzwrite(gz, &sh, sizeof(sh)) != (int)sizeof(sh)) {
+		snprintf(err, errlen, "cannot write record file %s", path);
+		pa_tape_close(t);
+		return NULL;
+	}
+	return t;
+}
+
+static bool read_exact(struct pa_tape *t, void *buf, size_t len)
+{
+	int n = gzread(t->gz, buf, (unsigned)len);
+
+	return n >= 0 && (size_t)n == len;
+}
+
+static bool terminated(const char *s, size_t size)
+{
+	return memchr(s, '\0', size) != NULL;
+}
+
+struct pa_tape *pa_tape_open(const char *path, struct pa_tape_header *h, char *err, size_t errlen)
+{
+	struct stored_header sh;
+	struct pa_tape *t;
+	gzFile gz;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open record file %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	gz = gzdopen(fd, "rb");
+	t = gz ? tape_new(gz, false) : NULL;
+	if (!t) {
+		snprintf(err, errlen, "cannot read %s: out of memory", path);
+		if (gz)
+			gzclose(gz);
+		else
+			close(fd);
+		return NULL;
+	}
+	if (!read_exact(t, &sh, sizeof(sh)) || memcmp(sh.magic, PA_TAPE_MAGIC, sizeof(sh.magic))) {
+		snprintf(err, errlen, "%s is not a ptrace-agent record file (or it is damaged)", path);
+		pa_tape_close(t);
+		return NULL;
+	}
+	if (le32toh(sh.format) != PA_TAPE_FORMAT || le32toh(sh.abi) != PA_ABI_VERSION) {
+		snprintf(err, errlen,
+			 "%s was recorded in format %u with event ABI %u; this ptrace-agent reads format %d, ABI %d: replay it with the version that recorded it",
+			 path, le32toh(sh.format), le32toh(sh.abi), PA_TAPE_FORMAT, PA_ABI_VERSION);
+		pa_tape_close(t);
+		return NULL;
+	}
+	if (le32toh(sh.header_size) != sizeof(sh) || !terminated(sh.boot_id, sizeof(sh.boot_id)) ||
+	    !terminated(sh.hostname, sizeof(sh.hostname))) {
+		snprintf(err, errlen, "%s has a damaged header", path);
+		pa_tape_close(t);
+		return NULL;
+	}
+	h->abi = le32toh(sh.abi);
+	h->boot_to_wall_ns = (int64_t)le64toh((uint64_t)sh.boot_to_wall_ns);
+	h->tracing_since_ns = le64toh(sh.tracing_since_ns);
+	h->zombie_after_ns = le64toh(sh.zombie_after_ns);
+	h->stuck_after_ns = le64toh(sh.stuck_after_ns);
+	memcpy(h->boot_id, sh.boot_id, sizeof(h->boot_id));
+	memcpy(h->hostname, sh.hostname, sizeof(h->hostname));
+	return t;
+}
+
+void pa_tape_write2(struct pa_tape *t, enum pa_tape_type type, const void *a, size_t alen,
+		    const void *b, size_t blen)
+{
+	struct record_head rh = { .type = htole16(type), .len = htole32((uint32_t)(alen + blen)) };
+
+	if (t->error[0])
+		return;
+	if (alen + blen > PA_TAPE_MAX_RECORD) {
+		set_error(t, "a record of %zu bytes is too long to store", alen + blen);
+		return;
+	}
+	if (gzwrite(t->gz, &rh, sizeof(rh)) != (int)sizeof(rh) ||
+	    (alen && gzwrite(t->gz, a, (unsigned)alen) != (int)alen) ||
+	    (blen && gzwrite(t->gz, b, (unsigned)blen) != (int)blen)) {
+		int zerr;
+		const char *msg = gzerror(t->gz, &zerr);
+
+		set_error(t, "%s", zerr == Z_ERRNO ? strerror(errno) : msg);
+		return;
+	}
+	t->offset += sizeof(rh) + alen + blen;
+}
+
+void pa_tape_write(struct pa_tape *t, enum pa_tape_type type, const void *data, size_t len)
+{
+	pa_tape_write2(t, type, data, len, NULL, 0);
+}
+
+int pa_tape_read(struct pa_tape *t, enum pa_tape_type *type, const void **data, size_t *len)
+{
+	struct record_head rh;
+	int n;
+	uint32_t rlen;
+
+	if (t->error[0])
+		return -1;
+	n = gzread(t->gz, &rh, sizeof(rh));
+	if (n == 0 && gzeof(t->gz))
+		return 0;
+	if (n != (int)sizeof(rh)) {
+		set_error(t, "the file ends inside a record at byte %llu (truncated or damaged)",
+			  (unsigned long long)t->offset);
+		return -1;
+	}
+	rlen = le32toh(rh.len);
+	*type = le16toh(rh.type);
+	if (*type < PA_TAPE_RAW || *type >= PA_TAPE_NR_TYPES || rlen > PA_TAPE_MAX_RECORD) {
+		set_error(t, "a damaged record at byte %llu (type %u, %u bytes)",
+			  (unsigned long long)t->offset, (unsigned)*type, rlen);
+		return -1;
+	}
+	if (rlen > t->cap) {
+		char *buf = realloc(t->buf, rlen);
+
+		if (!buf) {
+			set_error(t, "out of memory reading a record of %u bytes", rlen);
+			return -1;
+		}
+		t->buf = buf;
+		t->cap = rlen;
+	}
+	if (rlen && !read_exact(t, t->buf, rlen)) {
+		set_error(t, "the file ends inside a record at byte %llu (truncated or damaged)",
+			  (unsigned long long)t->offset);
+		return -1;
+	}
+	t->offset += sizeof(rh) + rlen;
+	*data = t->buf;
+	*len = rlen;
+	return 1;
+}
+
+const char *pa_tape_error(const struct pa_tape *t)
+{
+	return t->error[0] ? t->error : NULL;
+}
+
+uint64_t pa_tape_offset(const struct pa_tape *t)
+{
+	return t->offset;
+}
+
+int pa_tape_close(struct pa_tape *t)
+{
+	int err;
+
+	if (!t)
+		return 0;
+	err = gzclose(t->gz) != Z_OK || (t->writing && t->error[0]);
+	free(t->buf);
+	free(t);
+	return err ? -1 : 0;
+}
