@@ -80,7 +80,7 @@ run:
 
 test:
 	$(Q)tools/install-deps.sh test
-	$(Q)$(MAKE) --no-print-directory all unit-bins integ-bins
+	$(Q)$(MAKE) --no-print-directory all unit-bins integ-bins $(FUZZ)
 	$(Q)tests/run-tests.sh $(OUTPUT)
 
 bench:
@@ -160,6 +160,25 @@ $(OUTPUT)/tests/integration/test_%: tests/integration/test_%.c $(INTEG_LIB_OBJS)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LINK_INPUTS) $(TEST_LIBS) -o $@
+
+# ---- fuzzing ---------------------------------------------------------------
+# The record-file reader under libFuzzer (clang's, from libclang-rt-14-dev):
+# `make fuzz` mutates from tests/fuzz/corpus for FUZZ_SECONDS; `make test`
+# runs the corpus once.  A new seed: PA_SAVE_TAPE=FILE on test_replay.
+FUZZ := $(OUTPUT)/fuzz/fuzz_replay
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+
+$(FUZZ): tests/fuzz/fuzz_replay.c $(CORE_SRCS) $(OUTPUT)/syscall_table.inc
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) -std=c11 -D_GNU_SOURCE $(WARNINGS) -Ibpf -Iuser -I$(OUTPUT) \
+		-DPA_VERSION='"$(VERSION)"' $(FUZZ_FLAGS) $(filter %.c,$^) -lz -o $@
+
+.PHONY: fuzz
+fuzz: $(FUZZ)
+	$(Q)work=$$(mktemp -d) && cp tests/fuzz/corpus/* "$$work"/ && \
+		$(FUZZ) -max_total_time=$(FUZZ_SECONDS) -timeout=10 "$$work"; rc=$$?; rm -rf "$$work"; exit $$rc
 
 # ---- housekeeping ----------------------------------------------------------
 $(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/asan:

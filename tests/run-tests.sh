@@ -57,6 +57,20 @@ for t in "$out"/tests/integration/test_*; do
 	run_one "integration/$(basename "$t")" "$t"
 done
 
+# The fuzz corpus (crashes the fuzzer once found included) read once each
+# by the record-file reader: one test, passed when none of them crashes.
+fuzz="$out/fuzz/fuzz_replay"
+if [ -x "$fuzz" ]; then
+	echo "== fuzz corpus (libFuzzer, ASan/UBSan): $(ls tests/fuzz/corpus | wc -l) inputs"
+	if "$fuzz" tests/fuzz/corpus/* >/dev/null 2>&1; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		failed_names+=("fuzz/fuzz_replay")
+		"$fuzz" tests/fuzz/corpus/* 2>&1 | tail -n 30
+	fi
+fi
+
 echo
 [ "${#failed_names[@]}" -gt 0 ] && echo "failed: ${failed_names[*]}"
 [ "$skipped" -gt 0 ] && echo "skipped: $skipped test(s); see SKIPPED lines above for why"

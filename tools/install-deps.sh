@@ -9,8 +9,9 @@ build="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config u
 # cmocka: the unit-test framework; jansson: an independent JSON parser the
 # tests check our output with; valgrind: the leak check of the unit tests;
 # tmux: a real terminal for the live tree test; rsyslog: the real receiver
-# the syslog sink is tested against.
-test="libcmocka-dev libjansson-dev valgrind tmux rsyslog"
+# the syslog sink is tested against; libclang-rt-14-dev: libFuzzer, for
+# the record-file reader.
+test="libcmocka-dev libjansson-dev valgrind tmux rsyslog libclang-rt-14-dev"
 # The peers the benchmarks compare against, perf for `perf bench`, tmux
 # for the live tree's benchmark.
 bench="libbpf-tools forkstat linux-perf tmux"

@@ -36,6 +36,9 @@ enum pa_decode_result pa_decode(const void *data, size_t size, const struct pa_e
 		return PA_DECODE_UNKNOWN;
 	if (hdr->size < min_size[hdr->type])
 		return PA_DECODE_SHORT;
+	/* Everything downstream prints comm as a C string. */
+	if (!memchr(hdr->comm, '\0', sizeof(hdr->comm)))
+		return PA_DECODE_BAD_COMM;
 	if (hdr->type == PA_EV_EXEC && !exec_lengths_ok(data))
 		return PA_DECODE_BAD_SIZE;
 	if (hdr->type != PA_EV_EXEC && hdr->size != min_size[hdr->type])

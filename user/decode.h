@@ -17,6 +17,7 @@ enum pa_decode_result {
 	PA_DECODE_SHORT,      /* fewer bytes than the header or the type needs */
 	PA_DECODE_BAD_SIZE,   /* hdr.size disagrees with the bytes or the type */
 	PA_DECODE_UNKNOWN,    /* a type this version does not know (skippable) */
+	PA_DECODE_BAD_COMM,   /* comm without its NUL: the kernel always ends it */
 };
 
 /* On PA_DECODE_OK *hdr points into data. */

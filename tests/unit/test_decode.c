@@ -34,6 +34,8 @@ static const char *result_name(enum pa_decode_result r)
 		return "BAD_SIZE";
 	case PA_DECODE_UNKNOWN:
 		return "UNKNOWN";
+	case PA_DECODE_BAD_COMM:
+		return "BAD_COMM";
 	}
 	return "?";
 }
@@ -263,6 +265,20 @@ static void test_exec_filename_not_terminated(void **state)
 	free(e);
 }
 
+/* A record file or a damaged ring can hold a comm without its NUL; every
+ * sink prints comm as a string, so it is refused (found by the fuzzer). */
+static void test_comm_without_nul(void **state)
+{
+	struct pa_fork_event e = synth_fork(1, &task, &task);
+	const struct pa_event_header *h;
+
+	(void)state;
+	memset(e.hdr.comm, 'x', sizeof(e.hdr.comm));
+	CHECK_RESULT(decode(&e, sizeof(e), &h), PA_DECODE_BAD_COMM, "16 bytes, no NUL");
+	e.hdr.comm[sizeof(e.hdr.comm) - 1] = '\0';
+	CHECK_RESULT(decode(&e, sizeof(e), &h), PA_DECODE_OK, "15 bytes and the NUL");
+}
+
 static void test_exec_accessors(void **state)
 {
 	struct pa_exec_event *e = synth_exec(1, &task, 100, "/bin/ls", ARGS("ls\0-l"), 2, 0);
@@ -479,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_exec_lengths_disagree_with_size),
 		cmocka_unit_test(test_exec_zero_filename_len),
 		cmocka_unit_test(test_exec_filename_not_terminated),
+		cmocka_unit_test(test_comm_without_nul),
 		cmocka_unit_test(test_exec_accessors),
 		A(test_split_terminated),
 		A(test_split_without_final_nul),

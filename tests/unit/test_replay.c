@@ -348,6 +348,9 @@ static void check_same_bytes(bool json)
 	CHECK_U(b->c.table.nr_live, a->c.table.nr_live, "the same model");
 	teardown(&sa);
 	teardown(&sb);
+	/* PA_SAVE_TAPE=FILE keeps the recording: the fuzzer's seed. */
+	if (json && getenv("PA_SAVE_TAPE"))
+		assert_int_equal(rename(f.path, getenv("PA_SAVE_TAPE")), 0);
 	tape_file_rm(&f);
 }
 
