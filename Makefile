@@ -88,6 +88,7 @@ bench:
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tools/bench/run.sh $(OUTPUT)
 	$(Q)tools/bench/tui.sh $(OUTPUT)
+	$(Q)tools/bench/replay.sh $(OUTPUT)
 
 # ---- BPF -----------------------------------------------------------------
 $(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c | $(OUTPUT)/bpf

@@ -42,34 +42,51 @@ uint64_t pa_clock_wall_ns(const struct pa_clock *c, uint64_t boot_ns)
 	return (uint64_t)((int64_t)boot_ns + c->boot_to_wall_ns);
 }
 
+/* Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
+ * civil_from_days): arithmetic instead of gmtime_r and strftime, which
+ * cost more than the rest of a JSON line (timestamps of many different
+ * seconds alternate in one line: @timestamp, process.start...). */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t era, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	yoe = z - era * 146097;
+	yoe = (yoe - yoe / 1460 + yoe / 36524 - yoe / 146096) / 365;
+	doy = z - era * 146097 - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static void put_digits(char *at, uint64_t v, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		at[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 size_t pa_format_rfc3339(char *buf, size_t size, uint64_t wall_ns)
 {
-	/* Events come in bursts within one second: format the date part
-	 * once per second, not once per event. */
-	static time_t cached_sec = -1;
-	static char cached[24];
-	time_t sec = wall_ns / NSEC_PER_SEC;
-	unsigned usec = (wall_ns % NSEC_PER_SEC) / 1000;
-
-	if (sec != cached_sec) {
-		struct tm tm;
-
-		gmtime_r(&sec, &tm);
-		strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
-		cached_sec = sec;
-	}
-	/* 19 date-time chars, '.', 6 digits, 'Z': fixed width, so write
-	 * the digits directly instead of a printf per timestamp. */
-	char out[RFC3339_LEN + 1];
+	uint64_t sec = wall_ns / NSEC_PER_SEC;
+	uint64_t sod = sec % 86400;
+	int64_t year;
+	unsigned month, day;
+	/* 2026-11-26T06:30:01.123456Z: fixed width, digits written in place. */
+	char out[RFC3339_LEN + 1] = "0000-00-00T00:00:00.000000Z";
 	size_t keep;
 
-	memcpy(out, cached, 19);
-	out[19] = '.';
-	for (int i = 25; i >= 20; i--) {
-		out[i] = '0' + usec % 10;
-		usec /= 10;
-	}
-	out[26] = 'Z';
+	civil_from_days((int64_t)(sec / 86400), &year, &month, &day);
+	put_digits(out, (uint64_t)year % 10000, 4);
+	put_digits(out + 5, month, 2);
+	put_digits(out + 8, day, 2);
+	put_digits(out + 11, sod / 3600, 2);
+	put_digits(out + 14, sod / 60 % 60, 2);
+	put_digits(out + 17, sod % 60, 2);
+	put_digits(out + 20, (wall_ns % NSEC_PER_SEC) / 1000, 6);
 	if (!size)
 		return RFC3339_LEN;
 	keep = size - 1 < RFC3339_LEN ? size - 1 : RFC3339_LEN; /* cut like snprintf */

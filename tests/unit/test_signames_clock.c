@@ -157,9 +157,8 @@ static void test_rfc3339_truncates_to_microseconds(void **state)
 	CHECK_STR(buf, "2023-11-14T22:13:20.000001Z", "1 us");
 }
 
-/* The date part is cached per second: a change of second, and a return
- * to an earlier one, must still print the right date. */
-static void test_rfc3339_cache_follows_seconds(void **state)
+/* Dates across leap years and centuries, in any order. */
+static void test_rfc3339_dates(void **state)
 {
 	char buf[40];
 
@@ -174,6 +173,29 @@ static void test_rfc3339_cache_follows_seconds(void **state)
 	CHECK_STR(buf, "2023-11-14T22:13:20.000005Z", "back to the first second");
 	pa_format_rfc3339(buf, sizeof(buf), 4102444800ULL * NS_PER_SEC);
 	CHECK_STR(buf, "2100-01-01T00:00:00.000000Z", "year 2100");
+}
+
+/* The date arithmetic against libc's gmtime/strftime, second by second
+ * around month ends and at random instants from 1970 to 2400. */
+static void test_rfc3339_agrees_with_gmtime(void **state)
+{
+	char got[40], want[40];
+	uint64_t sec;
+
+	(void)state;
+	srand(7);
+	for (int i = 0; i < 200000; i++) {
+		struct tm tm;
+		time_t t;
+
+		sec = i < 100000 ? 951700000ULL + (uint64_t)i * 7 : ((uint64_t)rand() << 3) % 13569465600ULL;
+		t = (time_t)sec;
+		gmtime_r(&t, &tm);
+		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S.000123Z", &tm);
+		pa_format_rfc3339(got, sizeof(got), sec * NS_PER_SEC + 123456);
+		if (strcmp(got, want))
+			fail_msg("%llu s: got %s, want %s", (unsigned long long)sec, got, want);
+	}
 }
 
 static void test_rfc3339_small_buffer_is_terminated(void **state)
@@ -442,7 +464,8 @@ int main(void)
 		cmocka_unit_test(test_rfc3339_epoch),
 		cmocka_unit_test(test_rfc3339_known_value),
 		cmocka_unit_test(test_rfc3339_truncates_to_microseconds),
-		cmocka_unit_test(test_rfc3339_cache_follows_seconds),
+		cmocka_unit_test(test_rfc3339_dates),
+		cmocka_unit_test(test_rfc3339_agrees_with_gmtime),
 		cmocka_unit_test(test_rfc3339_small_buffer_is_terminated),
 		cmocka_unit_test(test_clock_wall_adds_offset),
 		cmocka_unit_test(test_clock_wall_negative_offset),

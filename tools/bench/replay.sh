@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Usage: tools/bench/replay.sh [OUTPUT_DIR]    (run as root; part of `make bench`)
+#
+# Two figures for record and replay (issue 5):
+#   replay rate   a recorded fork storm replayed through the collector and
+#                 the JSON sink into /dev/null: events per second of the
+#                 replay's own CPU time (user+sys), median of REPLAYS runs
+#   record cost   the agent's CPU per event while tracing the same storm
+#                 (--json -o /dev/null), without and with --record, median
+#                 of ROUNDS alternating runs; the ratio is what recording adds
+# Environment: STORM (forks per run, default 40000), ROUNDS (default 5),
+# REPLAYS (default 5).
+set -euo pipefail
+
+OUTPUT_DIR=${1:-.output}
+AGENT=$(realpath "$OUTPUT_DIR/ptrace-agent")
+FORKBENCH=$(realpath "$OUTPUT_DIR/tools/bench/forkbench")
+STORM=${STORM:-40000}
+ROUNDS=${ROUNDS:-5}
+REPLAYS=${REPLAYS:-5}
+TMP=$(mktemp -d)
+AGENT_PID=
+
+cleanup() {
+	if [ -n "$AGENT_PID" ]; then kill -INT "$AGENT_PID" 2>/dev/null || true; fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# utime+stime of a process in ns (schedstat: the scheduler's own count).
+cpu_ns() { awk '{ print $1 }' "/proc/$1/schedstat"; }
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+# One traced storm; prints "cpu_ns events".  $1: extra agent options.
+traced_storm() {
+	local err=$TMP/err c0 c1 events
+	# shellcheck disable=SC2086 # the options are words
+	"$AGENT" --json -o /dev/null $1 2>"$err" &
+	AGENT_PID=$!
+	until grep -q "ptrace-agent: tracing" "$err" 2>/dev/null; do sleep 0.05; done
+	c0=$(cpu_ns "$AGENT_PID")
+	"$FORKBENCH" fork-exit "$STORM" >/dev/null
+	sleep 0.2 # the last 5 ms drain
+	c1=$(cpu_ns "$AGENT_PID")
+	kill -INT "$AGENT_PID"
+	wait "$AGENT_PID" || true
+	AGENT_PID=
+	events=$(sed -n 's/.*: \([0-9]*\) events,.*/\1/p' "$err")
+	echo "$((c1 - c0)) $events"
+}
+
+plain=() recorded=()
+for _ in $(seq "$ROUNDS"); do
+	read -r cpu events < <(traced_storm "")
+	plain+=($((cpu / events)))
+	read -r cpu events < <(traced_storm "--record $TMP/storm.pat")
+	recorded+=($((cpu / events)))
+done
+plain_med=$(printf '%s\n' "${plain[@]}" | median)
+rec_med=$(printf '%s\n' "${recorded[@]}" | median)
+
+rates=()
+for _ in $(seq "$REPLAYS"); do
+	/usr/bin/time -f "%U %S" -o "$TMP/time" "$AGENT" --json --replay "$TMP/storm.pat" -o /dev/null 2>"$TMP/replay.err"
+	events=$(sed -n 's/.*: \([0-9]*\) events,.*/\1/p' "$TMP/replay.err")
+	rates+=("$(awk -v e="$events" '{ printf "%d", e / ($1 + $2) }' "$TMP/time")")
+done
+rate_med=$(printf '%s\n' "${rates[@]}" | median)
+events=$(sed -n 's/.*: \([0-9]*\) events,.*/\1/p' "$TMP/replay.err")
+
+echo
+echo "record and replay (forkbench fork-exit $STORM per run; $(du -h "$TMP/storm.pat" | cut -f1) recorded)"
+printf '  %-44s %s\n' "agent CPU per event, -o /dev/null (ns):" "$plain_med  (runs: ${plain[*]})"
+printf '  %-44s %s\n' "the same with --record (ns):" "$rec_med  (runs: ${recorded[*]})"
+printf '  %-44s %s\n' "record adds:" "$(awk -v a="$rec_med" -v b="$plain_med" 'BEGIN { printf "%+.1f%%", 100 * (a - b) / b }')"
+printf '  %-44s %s\n' "replay to JSON in /dev/null (events/s):" "$rate_med  ($events events; runs: ${rates[*]})"
