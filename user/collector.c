@@ -221,6 +221,26 @@ static void adopt_pending(struct pa_collector *c, uint64_t now_ns)
 	}
 }
 
+/* Under --transitions, a followed process's exit and reap are state
+ * changes like any other (Z, X); by default the exit and reaped events
+ * say it, so a fork storm does not double its output. */
+static void report_end_state(struct pa_collector *c, struct pa_proc *p, char from, char to,
+			     uint64_t ts_ns, uint64_t from_ns)
+{
+	struct pa_report r = { .action = PA_ACT_STATE, .ts_ns = ts_ns };
+
+	if (!c->all_transitions || !p->followed)
+		return;
+	r.proc = p;
+	r.parent = p->parent;
+	r.parent_pid = p->ppid;
+	r.state.tid = p->pid;
+	r.state.from = from;
+	r.state.to = to;
+	r.state.from_ns = from_ns;
+	pa_collector_dispatch(c, &r);
+}
+
 static void on_exit_event(struct pa_collector *c, const struct pa_exit_event *e)
 {
 	struct pa_proc *p;
@@ -252,6 +272,8 @@ static void on_exit_event(struct pa_collector *c, const struct pa_exit_event *e)
 	r.parent_pid = e->hdr.ppid;
 	r.exit_status = e->exit_status;
 	pa_collector_dispatch(c, &r);
+	/* Its last thread was running when it called exit. */
+	report_end_state(c, p, 'R', 'Z', e->hdr.ts_ns, 0);
 	adopt_children(c, p, e->hdr.ts_ns);
 }
 
@@ -265,6 +287,9 @@ static void on_free(struct pa_collector *c, const struct pa_free_event *e)
 	/* Its children were handed on before it became a zombie. */
 	adopt_children(c, p, e->hdr.ts_ns);
 	pa_table_mark_reaped(&c->table, p, e->hdr.ts_ns);
+	if (p->exited)
+		report_end_state(c, p, 'Z', 'X', e->hdr.ts_ns,
+				 e->hdr.ts_ns > p->exit_ns ? e->hdr.ts_ns - p->exit_ns : 0);
 	if (!p->zombie_named)
 		return;
 	/* hdr.ppid is its parent at the end: the one that reaped it, or the

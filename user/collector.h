@@ -31,6 +31,7 @@ struct pa_collector {
 	const char *proc_root;  /* where to re-read parents after an exit ("/proc") */
 	uint64_t zombie_after_ns; /* --zombie-after; 0 turns zombie alerts off */
 	uint64_t stuck_after_ns;  /* --stuck-after */
+	bool all_transitions;     /* --transitions: exit (Z) and reap (X) as state events too */
 	uint64_t tracing_since_ns; /* boot clock when the BPF programs were attached */
 	struct pa_stuck_tracker stuck;
 	struct pa_ksyms ksyms;    /* loaded at the first stuck thread */

@@ -148,6 +148,7 @@ static int start_recording(struct agent *a)
 		.tracing_since_ns = a->col.tracing_since_ns,
 		.zombie_after_ns = a->col.zombie_after_ns,
 		.stuck_after_ns = a->col.stuck_after_ns,
+		.flags = a->col.all_transitions ? PA_TAPE_F_TRANSITIONS : 0,
 	};
 	char msg[300];
 
@@ -255,6 +256,7 @@ static int run(struct agent *a)
 	pa_collector_init(&a->col, a->boot_id, PROC_ROOT);
 	a->col.zombie_after_ns = a->cfg.zombie_after_ns;
 	a->col.stuck_after_ns = a->cfg.stuck_after_ns;
+	a->col.all_transitions = a->cfg.transitions;
 	a->col.read_stack = pa_bpf_read_stack;
 	a->col.read_stack_ctx = &a->bpf;
 

@@ -18,7 +18,7 @@ struct stored_header {
 	uint32_t format;
 	uint32_t abi;
 	uint32_t header_size;
-	uint32_t reserved;
+	uint32_t flags;
 	int64_t boot_to_wall_ns;
 	uint64_t tracing_since_ns;
 	uint64_t zombie_after_ns;
@@ -93,6 +93,7 @@ struct pa_tape *pa_tape_create(const char *path, const struct pa_tape_header *h,
 	sh.format = htole32(PA_TAPE_FORMAT);
 	sh.abi = htole32(h->abi);
 	sh.header_size = htole32(sizeof(sh));
+	sh.flags = htole32(h->flags);
 	sh.boot_to_wall_ns = (int64_t)htole64((uint64_t)h->boot_to_wall_ns);
 	sh.tracing_since_ns = htole64(h->tracing_since_ns);
 	sh.zombie_after_ns = htole64(h->zombie_after_ns);
@@ -159,6 +160,7 @@ struct pa_tape *pa_tape_open(const char *path, struct pa_tape_header *h, char *e
 		return NULL;
 	}
 	h->abi = le32toh(sh.abi);
+	h->flags = le32toh(sh.flags);
 	h->boot_to_wall_ns = (int64_t)le64toh((uint64_t)sh.boot_to_wall_ns);
 	h->tracing_since_ns = le64toh(sh.tracing_since_ns);
 	h->zombie_after_ns = le64toh(sh.zombie_after_ns);

@@ -41,8 +41,11 @@ enum pa_tape_type {
 	PA_TAPE_NR_TYPES,
 };
 
+#define PA_TAPE_F_TRANSITIONS 1u  /* recorded with --transitions */
+
 struct pa_tape_header {
 	uint32_t abi;               /* PA_ABI_VERSION of the raw records */
+	uint32_t flags;             /* PA_TAPE_F_* */
 	int64_t boot_to_wall_ns;    /* the recording agent's clock */
 	uint64_t tracing_since_ns;
 	uint64_t zombie_after_ns;

@@ -866,6 +866,55 @@ static void test_text_orphan_subreaper_line(void **state)
 		  "adopted by a subreaper");
 }
 
+/* ---- --transitions: exit and reap as state changes -------------------------- */
+
+static void test_transitions_report_z_and_x(void **state)
+{
+	struct fixture *f = *state;
+	struct pa_free_event reap = synth_free(EXIT_NS + 3 * NS_PER_SEC, &child);
+	json_t *o;
+
+	f->c.all_transitions = true;
+	known(f, &init_task, "/sbin/init");
+	known(f, &shell, "-bash");
+	pa_table_follow_subtree(proc(f, 100));
+	feed_fork(f, &child, &shell);
+	drain(f);
+	feed_exit(f, &child, EXIT_NS);
+	CHECK_U(drain(f), 2, "the exit, then its state change");
+	CHECK_JSTR(f->lines[0], "event.action", "exit");
+	o = f->lines[1];
+	CHECK_JSTR(o, "event.action", "state");
+	CHECK_JINT(o, "process.pid", 200);
+	CHECK_JINT(o, "process.thread.id", 200);
+	CHECK_JSTR(o, "ptrace_agent.state.from", "R");
+	CHECK_JSTR(o, "ptrace_agent.state.to", "Z");
+	FEED(f, reap);
+	o = one_line(f, "state");
+	CHECK_JSTR(o, "ptrace_agent.state.from", "Z");
+	CHECK_JSTR(o, "ptrace_agent.state.to", "X");
+	CHECK_JINT(o, "ptrace_agent.state.from_ms", 3000);
+}
+
+/* Without --transitions (or for a process not followed) the exit and
+ * reaped events say it all: no state lines. */
+static void test_no_z_x_state_by_default(void **state)
+{
+	struct fixture *f = *state;
+	struct pa_free_event reap = synth_free(EXIT_NS + 3 * NS_PER_SEC, &child);
+	struct synth_task other;
+
+	child_exits(f);
+	FEED(f, reap);
+	CHECK_U(drain(f), 0, "a reap nobody was told about as a zombie stays quiet");
+	f->c.all_transitions = true; /* on, but 201 is not followed */
+	other = renumbered(&child, 201);
+	feed_fork(f, &other, &shell);
+	feed_exit(f, &other, EXIT_NS + 5 * NS_PER_SEC);
+	CHECK_U(drain(f), 2, "fork and exit only");
+	CHECK_JSTR(f->lines[1], "event.action", "exit");
+}
+
 int main(void)
 {
 #define J(t) cmocka_unit_test_setup_teardown(t, setup_json, teardown)
@@ -898,6 +947,8 @@ int main(void)
 		J(test_orphans_of_one_exit),
 		J(test_no_proc_root_no_orphan_alert),
 		J(test_tree_marks_orphan),
+		J(test_transitions_report_z_and_x),
+		J(test_no_z_x_state_by_default),
 		T(test_text_zombie_line),
 		T(test_text_zombie_line_with_dossier),
 		T(test_text_zombie_syscall_variants),
