@@ -33,12 +33,24 @@ struct record_head {
 	uint32_t len;
 };
 
+/* zlib is called per 64 KiB, not per record: a record is ~100 bytes and
+ * each gzwrite/gzread call costs about as much as compressing one. */
+#define IO_CHUNK (64u << 10)
+/* Payloads are padded to 8 bytes, so that a record read in place is
+ * aligned for the ABI structs the collector reads through it. */
+#define PA_TAPE_ALIGN 8
+#define PAD(n) ((PA_TAPE_ALIGN - (n) % PA_TAPE_ALIGN) % PA_TAPE_ALIGN)
+
 struct pa_tape {
 	gzFile gz;
 	bool writing;
 	uint64_t offset;
-	char *buf;       /* the last record read */
+	char *buf;       /* the last record read, when it spans chunks */
 	size_t cap;
+	char *io;        /* IO_CHUNK bytes: records to compress, or decompressed */
+	size_t io_len;   /* bytes in io */
+	size_t io_pos;   /* reading: the next byte to hand out */
+	bool eof;        /* reading: zlib has no more */
 	char error[200];
 };
 
@@ -60,6 +72,11 @@ static struct pa_tape *tape_new(gzFile gz, bool writing)
 
 	if (!t)
 		return NULL;
+	t->io = malloc(IO_CHUNK);
+	if (!t->io) {
+		free(t);
+		return NULL;
+	}
 	t->gz = gz;
 	t->writing = writing;
 	return t;
@@ -170,6 +187,37 @@ struct pa_tape *pa_tape_open(const char *path, struct pa_tape_header *h, char *e
 	return t;
 }
 
+static void flush_io(struct pa_tape *t)
+{
+	int zerr;
+	const char *msg;
+
+	if (!t->io_len || t->error[0])
+		return;
+	if (gzwrite(t->gz, t->io, (unsigned)t->io_len) == (int)t->io_len) {
+		t->io_len = 0;
+		return;
+	}
+	msg = gzerror(t->gz, &zerr);
+	set_error(t, "%s", zerr == Z_ERRNO ? strerror(errno) : msg);
+}
+
+static void put_bytes(struct pa_tape *t, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len && !t->error[0]) {
+		size_t n = IO_CHUNK - t->io_len < len ? IO_CHUNK - t->io_len : len;
+
+		memcpy(t->io + t->io_len, p, n);
+		t->io_len += n;
+		p += n;
+		len -= n;
+		if (t->io_len == IO_CHUNK)
+			flush_io(t);
+	}
+}
+
 void pa_tape_write2(struct pa_tape *t, enum pa_tape_type type, const void *a, size_t alen,
 		    const void *b, size_t blen)
 {
@@ -181,16 +229,14 @@ void pa_tape_write2(struct pa_tape *t, enum pa_tape_type type, const void *a, si
 		set_error(t, "a record of %zu bytes is too long to store", alen + blen);
 		return;
 	}
-	if (gzwrite(t->gz, &rh, sizeof(rh)) != (int)sizeof(rh) ||
-	    (alen && gzwrite(t->gz, a, (unsigned)alen) != (int)alen) ||
-	    (blen && gzwrite(t->gz, b, (unsigned)blen) != (int)blen)) {
-		int zerr;
-		const char *msg = gzerror(t->gz, &zerr);
+	static const char zeros[PA_TAPE_ALIGN];
+	size_t pad = PAD(alen + blen);
 
-		set_error(t, "%s", zerr == Z_ERRNO ? strerror(errno) : msg);
-		return;
-	}
-	t->offset += sizeof(rh) + alen + blen;
+	put_bytes(t, &rh, sizeof(rh));
+	put_bytes(t, a, alen);
+	put_bytes(t, b, blen);
+	put_bytes(t, zeros, pad);
+	t->offset += sizeof(rh) + alen + blen + pad;
 }
 
 void pa_tape_write(struct pa_tape *t, enum pa_tape_type type, const void *data, size_t len)
@@ -198,22 +244,85 @@ void pa_tape_write(struct pa_tape *t, enum pa_tape_type type, const void *data, 
 	pa_tape_write2(t, type, data, len, NULL, 0);
 }
 
+/* Refill io with what zlib has next; false at its end or on damage. */
+static bool fill_io(struct pa_tape *t)
+{
+	int n;
+
+	if (t->eof)
+		return false;
+	if (t->io_pos < t->io_len)
+		memmove(t->io, t->io + t->io_pos, t->io_len - t->io_pos);
+	t->io_len -= t->io_pos;
+	t->io_pos = 0;
+	n = gzread(t->gz, t->io + t->io_len, (unsigned)(IO_CHUNK - t->io_len));
+	if (n <= 0) {
+		t->eof = true;
+		return false;
+	}
+	t->io_len += (size_t)n;
+	return true;
+}
+
+/* len bytes at *out: in io when they fit, else copied into buf. */
+static bool take(struct pa_tape *t, size_t len, const void **out)
+{
+	size_t have;
+
+	if (t->io_len - t->io_pos < len && len <= IO_CHUNK) {
+		while (t->io_len - t->io_pos < len && fill_io(t))
+			;
+	}
+	have = t->io_len - t->io_pos;
+	if (have >= len) {
+		*out = t->io + t->io_pos;
+		t->io_pos += len;
+		return true;
+	}
+	/* Longer than a chunk: gather it piece by piece. */
+	if (len > t->cap) {
+		char *buf = realloc(t->buf, len);
+
+		if (!buf)
+			return false;
+		t->buf = buf;
+		t->cap = len;
+	}
+	for (size_t got = 0;;) {
+		size_t n = t->io_len - t->io_pos < len - got ? t->io_len - t->io_pos : len - got;
+
+		memcpy(t->buf + got, t->io + t->io_pos, n);
+		t->io_pos += n;
+		got += n;
+		if (got == len)
+			break;
+		if (!fill_io(t))
+			return false;
+	}
+	*out = t->buf;
+	return true;
+}
+
 int pa_tape_read(struct pa_tape *t, enum pa_tape_type *type, const void **data, size_t *len)
 {
 	struct record_head rh;
-	int n;
+	const void *p;
 	uint32_t rlen;
 
 	if (t->error[0])
 		return -1;
-	n = gzread(t->gz, &rh, sizeof(rh));
-	if (n == 0 && gzeof(t->gz))
-		return 0;
-	if (n != (int)sizeof(rh)) {
+	if (t->io_pos == t->io_len && !fill_io(t)) {
+		if (gzeof(t->gz))
+			return 0;
+		set_error(t, "the file is damaged after byte %llu", (unsigned long long)t->offset);
+		return -1;
+	}
+	if (!take(t, sizeof(rh), &p)) {
 		set_error(t, "the file ends inside a record at byte %llu (truncated or damaged)",
 			  (unsigned long long)t->offset);
 		return -1;
 	}
+	memcpy(&rh, p, sizeof(rh));
 	rlen = le32toh(rh.len);
 	*type = le16toh(rh.type);
 	if (*type < PA_TAPE_RAW || *type >= PA_TAPE_NR_TYPES || rlen > PA_TAPE_MAX_RECORD) {
@@ -221,23 +330,13 @@ int pa_tape_read(struct pa_tape *t, enum pa_tape_type *type, const void **data, 
 			  (unsigned long long)t->offset, (unsigned)*type, rlen);
 		return -1;
 	}
-	if (rlen > t->cap) {
-		char *buf = realloc(t->buf, rlen);
-
-		if (!buf) {
-			set_error(t, "out of memory reading a record of %u bytes", rlen);
-			return -1;
-		}
-		t->buf = buf;
-		t->cap = rlen;
-	}
-	if (rlen && !read_exact(t, t->buf, rlen)) {
+	/* The padding first: data may point into io, which a refill moves. */
+	if (!take(t, rlen + PAD(rlen), data)) {
 		set_error(t, "the file ends inside a record at byte %llu (truncated or damaged)",
 			  (unsigned long long)t->offset);
 		return -1;
 	}
-	t->offset += sizeof(rh) + rlen;
-	*data = t->buf;
+	t->offset += sizeof(rh) + rlen + PAD(rlen);
 	*len = rlen;
 	return 1;
 }
@@ -258,7 +357,10 @@ int pa_tape_close(struct pa_tape *t)
 
 	if (!t)
 		return 0;
+	if (t->writing)
+		flush_io(t);
 	err = gzclose(t->gz) != Z_OK || (t->writing && t->error[0]);
+	free(t->io);
 	free(t->buf);
 	free(t);
 	return err ? -1 : 0;

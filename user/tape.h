@@ -8,8 +8,8 @@
  * and what /proc said when an alert asked.
  *
  * Layout: one gzip stream (zlib) holding a fixed header, then records of
- * { u16 type, u16 reserved, u32 len } and len payload bytes, all
- * little-endian fixed-width fields.  The header names the file format and
+ * { u16 type, u16 reserved, u32 len } and len payload bytes padded with
+ * zeros to a multiple of 8, all little-endian fixed-width fields.  The header names the file format and
  * the event ABI it carries; a reader refuses any other.
  */
 #ifndef PA_TAPE_H
@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define PA_TAPE_MAGIC "PATAPE\r\n" /* a CR/LF mangled by a text transfer shows */
-#define PA_TAPE_FORMAT 1
+#define PA_TAPE_FORMAT 2 /* 2: payloads padded to 8 bytes */
 /* Nothing the collector records comes near this: a longer length is damage. */
 #define PA_TAPE_MAX_RECORD (1u << 20)
 

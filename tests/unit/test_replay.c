@@ -221,7 +221,7 @@ static void test_damaged_records(void **state)
 	(void)state;
 	tape_file_make(&f);
 	len = valid_bytes(&f, full, sizeof(full));
-	head = len - (8 + 8) - (8 + 10); /* the header's size: two records follow */
+	head = len - (8 + 8) - (8 + 16); /* the header's size: two records follow, the second padded to 16 */
 	memcpy(bad, full, len);
 	memcpy(bad + head + 4, &huge, sizeof(huge));
 	write_gz(f.path, bad, len);
