@@ -7,6 +7,8 @@
 
 /* Linux include/linux/sched/signal.h; unchanged since 2.6 (a macro, so not in BTF). */
 #define SIGNAL_GROUP_EXIT 0x00000004
+/* include/linux/kdev_t.h: the minor number's bits inside a dev_t. */
+#define MINORBITS 20
 
 /* Masks that keep the verifier sure the exec copy stays inside the scratch
  * buffer: the filename length is below 512 and the argv length below
@@ -25,6 +27,81 @@ struct {
 	__type(key, __u32);
 	__type(value, char[EXEC_SCRATCH_SIZE]);
 } exec_scratch SEC(".maps");
+
+/* The pid a struct pid has at a namespace level: numbers[] is a flexible
+ * array indexed by a run-time level, which the verifier allows only
+ * through a probe read. */
+static __always_inline __u32 pid_nr_at(struct pid *pid, unsigned int level)
+{
+	struct upid up = {};
+
+	if (!pid)
+		return 0;
+	bpf_probe_read_kernel(&up, sizeof(up), &pid->numbers[level]);
+	return up.nr;
+}
+
+/* A device number as stat(2) and /proc/PID/stat show it: new_encode_dev()
+ * of include/linux/kdev_t.h. */
+static __always_inline __u32 encode_dev(__u32 major, __u32 minor)
+{
+	minor &= (1U << MINORBITS) - 1;
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffU) << 12);
+}
+
+/* /proc/PID/stat's tty_nr: MKDEV(major, minor_start + index) (fs/proc/array.c). */
+static __always_inline __u32 tty_nr_of(struct signal_struct *sig)
+{
+	struct tty_struct *tty = sig->tty;
+
+	if (!tty)
+		return 0;
+	return encode_dev(tty->driver->major, tty->driver->minor_start + tty->index);
+}
+
+/* The working directory's key (pa_events.h): its inode and the device
+ * stat(2) reports for it (the superblock's). */
+static __always_inline __u32 cwd_key_of(struct task_struct *task)
+{
+	struct fs_struct *fs = task->fs;
+	struct inode *inode;
+	__u32 dev;
+
+	if (!fs)
+		return 0;
+	inode = fs->pwd.dentry->d_inode;
+	if (!inode)
+		return 0;
+	dev = inode->i_sb->s_dev;
+	return pa_cwd_key(encode_dev(dev >> MINORBITS, dev), inode->i_ino);
+}
+
+/*
+ * Identity facts of task's process.  The session's struct pid is read at
+ * level 0 (the initial namespace, where the agent sees pids); the
+ * process's own pid at its deepest level, as the process itself sees it.
+ * The cgroup's leaf name is enough to tell a container's scope; the full
+ * path would need a walk of unbounded depth.
+ */
+static __always_inline void fill_ids(struct pa_task_ids *ids, struct task_struct *task)
+{
+	struct task_struct *leader = task->group_leader;
+	const struct cred *cred = task->real_cred;
+	struct signal_struct *sig = task->signal;
+	struct pid *pid = leader->thread_pid;
+
+	ids->uid = cred->uid.val;
+	ids->euid = cred->euid.val;
+	ids->gid = cred->gid.val;
+	ids->egid = cred->egid.val;
+	ids->sid = pid_nr_at(sig->pids[PIDTYPE_SID], 0);
+	ids->vpid = pid ? pid_nr_at(pid, pid->level) : 0;
+	ids->tty_nr = tty_nr_of(sig);
+	ids->cwd_key = cwd_key_of(task);
+	if (bpf_probe_read_kernel_str(ids->cgroup, sizeof(ids->cgroup),
+				      task->cgroups->dfl_cgrp->kn->name) <= 0)
+		ids->cgroup[0] = '\0';
+}
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
@@ -53,6 +130,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	e->parent_tgid = parent_tgid;
 	e->parent_start_ns = parent->group_leader->start_boottime;
 	e->task_start_ns = child->start_boottime;
+	fill_ids(&e->ids, child);
 	bpf_ringbuf_submit(e, ringbuf_wakeup_flags());
 	return 0;
 }
@@ -98,6 +176,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	e->old_pid = old_pid;
 	e->argc = bprm->argc;
 	e->reserved = 0;
+	fill_ids(&e->ids, task);
 
 	name_len = bpf_probe_read_kernel_str(e->data, PA_FILENAME_MAX, bprm->filename);
 	if (name_len <= 0) {

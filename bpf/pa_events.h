@@ -15,7 +15,9 @@
 #include <linux/types.h>
 #endif
 
-#define PA_ABI_VERSION 2 /* 2: exit records carry time-in-state; state and stuck records */
+/* 2: exit records carry time-in-state; state and stuck records.
+ * 3: fork and exec records carry the task's identity (struct pa_task_ids). */
+#define PA_ABI_VERSION 3
 
 #define PA_COMM_LEN 16
 /* Bytes of bprm->filename kept; PATH_MAX is 4096 but real exec paths are short. */
@@ -25,6 +27,9 @@
  * (--max-args-bytes) is at most this. */
 #define PA_ARGS_MAX 32768
 #define PA_ARGS_DEFAULT 4096
+/* Bytes of the cgroup v2 leaf name kept, its NUL included.  The longest
+ * container scope, "cri-containerd-<64 hex>.scope", has 85. */
+#define PA_CGROUP_NAME_LEN 96
 
 enum pa_event_type {
 	PA_EV_FORK = 1, /* a task was created: a process, or a thread (PA_F_THREAD) */
@@ -55,6 +60,42 @@ struct pa_event_header {
 	char comm[PA_COMM_LEN];
 };
 
+/*
+ * Who a process is, read from the kernel at fork and exec: it may be gone
+ * before user space could ask /proc.  Ids are the kernel's (the initial
+ * user and pid namespaces), as /proc shows them to the agent.
+ */
+struct pa_task_ids {
+	__u32 uid, euid;  /* real and effective, from task->real_cred */
+	__u32 gid, egid;
+	__u32 sid;        /* session id; 0: the kernel's own session (kernel threads) */
+	__u32 vpid;       /* the process's pid in its own pid namespace */
+	__u32 tty_nr;     /* controlling terminal as /proc/PID/stat encodes it; 0: none */
+	__u32 cwd_key;    /* pa_cwd_key() of the working directory; 0: unknown */
+	/* cgroup v2 leaf name, NUL-terminated; "" for the root or unknown */
+	char cgroup[PA_CGROUP_NAME_LEN];
+};
+
+/*
+ * The working directory's identity, not its path (a tracepoint cannot
+ * build the path): a hash of its device and inode, computed alike by the
+ * BPF side (from the inode) and by user space (from stat(2)), so that a
+ * path read once from /proc is reused while the key stays the same.
+ * dev is encoded as stat(2) reports it (new_encode_dev).  Never 0.
+ */
+static inline __u32 pa_cwd_key(__u32 dev, __u64 ino)
+{
+	__u64 x = ino * 0x9e3779b97f4a7c15ULL ^ dev;
+
+	/* splitmix64's finalizer: every input bit reaches the low 32. */
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return (__u32)x ? (__u32)x : 1;
+}
+
 /* hdr is about the new task; the parent fields name the task that forked. */
 struct pa_fork_event {
 	struct pa_event_header hdr;
@@ -62,6 +103,7 @@ struct pa_fork_event {
 	__u32 parent_tgid;
 	__u64 parent_start_ns;  /* the forking process's identity */
 	__u64 task_start_ns;    /* the new task's own start (a thread's differs from hdr.start_ns) */
+	struct pa_task_ids ids; /* the new process's (a thread's: its process's) */
 };
 
 /* Followed by data[]: filename_len bytes of NUL-terminated bprm->filename,
@@ -74,6 +116,7 @@ struct pa_exec_event {
 	__u16 filename_len;
 	__u16 args_len;
 	__u32 reserved;
+	struct pa_task_ids ids; /* after exec: a set-user-ID program's euid shows here */
 	char data[];
 };
 

@@ -30,6 +30,14 @@ const char pa_usage[] =
 	"      --syslog URL         also send every event to syslog (RFC 5424):\n"
 	"                           udp://HOST:PORT, tcp://HOST:PORT, unix:/dev/log\n"
 	"\n"
+	"Secrets:\n"
+	"      --redact PATTERN     also mask values of PATTERN in argv (repeatable):\n"
+	"                           KEY= or KEY: (e.g. dsn=, X-Auth:) or -OPTION\n"
+	"                           (its next argument); password=, token=,\n"
+	"                           --password, Authorization: and URL credentials\n"
+	"                           are masked by default\n"
+	"      --no-redact          do not mask the built-in list\n"
+	"\n"
 	"Record and replay:\n"
 	"      --record FILE        also write everything traced to FILE (compressed)\n"
 	"      --replay FILE        print a recorded run again, as it was printed,\n"
@@ -77,6 +85,8 @@ enum {
 	OPT_RECORD,
 	OPT_REPLAY,
 	OPT_AT,
+	OPT_REDACT,
+	OPT_NO_REDACT,
 };
 
 static const struct option long_opts[] = {
@@ -97,6 +107,8 @@ static const struct option long_opts[] = {
 	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "replay", required_argument, NULL, OPT_REPLAY },
 	{ "at", required_argument, NULL, OPT_AT },
+	{ "redact", required_argument, NULL, OPT_REDACT },
+	{ "no-redact", no_argument, NULL, OPT_NO_REDACT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -256,6 +268,24 @@ static int parse_one(int opt, const char *arg, struct pa_config *cfg, char *err,
 		if (!*arg)
 			return usage_error("--%s needs a file name", opt == OPT_RECORD ? "record" : "replay");
 		*(opt == OPT_RECORD ? &cfg->record : &cfg->replay) = arg;
+		return 0;
+	case OPT_REDACT: {
+		struct pa_redact check;
+		int rc;
+
+		/* Checked here, applied by main: parsing has no side effects. */
+		pa_redact_init(&check);
+		rc = pa_redact_add(&check, arg);
+		pa_redact_free(&check);
+		if (rc)
+			return usage_error("invalid pattern '%s' for --redact: use KEY= or KEY: (the value after it is masked) or -OPTION (its next argument is)", arg);
+		if (cfg->nr_redact == PA_REDACT_MAX)
+			return usage_error("too many --redact patterns (at most %d)", PA_REDACT_MAX);
+		cfg->redact[cfg->nr_redact++] = arg;
+		return 0;
+	}
+	case OPT_NO_REDACT:
+		cfg->no_redact = true;
 		return 0;
 	case OPT_AT:
 		if (!*arg)

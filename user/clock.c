@@ -39,7 +39,9 @@ void pa_clock_init(struct pa_clock *c)
 
 uint64_t pa_clock_wall_ns(const struct pa_clock *c, uint64_t boot_ns)
 {
-	return (uint64_t)((int64_t)boot_ns + c->boot_to_wall_ns);
+	/* Unsigned: a damaged record file can hold any time, and wrapping
+	 * gives a wrong date where signed overflow would be undefined. */
+	return boot_ns + (uint64_t)c->boot_to_wall_ns;
 }
 
 /* Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's

@@ -4,7 +4,9 @@
 #include "collector.h"
 #include "inputs.h"
 #include "detect_zombie.h"
+#include "proc_ident.h"
 #include "procfs.h"
+#include "redact.h"
 
 void pa_collector_init(struct pa_collector *c, const char *boot_id, const char *proc_root)
 {
@@ -75,6 +77,49 @@ static void inherit_from_parent(struct pa_proc *child, const struct pa_proc *par
 		child->followed = true;
 }
 
+/* Where the process works.  A tracepoint cannot build the path (that
+ * needs bpf_d_path), so /proc is read, but only when the directory's key
+ * in the record says the path we have is not for that directory. */
+static bool read_cwd(struct pa_collector *c, uint32_t pid, char *buf, size_t size)
+{
+	return !pa_input_cwd(c, pid, buf, size);
+}
+
+/* A child works where its parent did at fork: the parent's path when it
+ * was read for that directory, else the child's from /proc, else (the
+ * child gone already) the parent's, which then serves its next forks. */
+static void fork_cwd(struct pa_collector *c, struct pa_proc *child, struct pa_proc *parent,
+		     uint32_t parent_pid)
+{
+	uint32_t key = child->ids.cwd_key;
+	char cwd[PA_CWD_MAX];
+
+	if (key && parent && parent->cwd && parent->cwd_key == key) {
+		pa_table_set_cwd(child, parent->cwd, key);
+	} else if (read_cwd(c, child->pid, cwd, sizeof(cwd))) {
+		pa_table_set_cwd(child, cwd, key);
+	} else if (read_cwd(c, parent_pid, cwd, sizeof(cwd))) {
+		pa_table_set_cwd(child, cwd, key);
+		if (parent)
+			pa_table_set_cwd(parent, cwd, key);
+	}
+}
+
+/* An exec in the same directory keeps its path; in another, the path is
+ * read, or unknown when the process is gone: never an old one. */
+static void exec_cwd(struct pa_collector *c, struct pa_proc *p)
+{
+	uint32_t key = p->ids.cwd_key;
+	char cwd[PA_CWD_MAX];
+
+	if (key && p->cwd && p->cwd_key == key)
+		return;
+	if (read_cwd(c, p->pid, cwd, sizeof(cwd)))
+		pa_table_set_cwd(p, cwd, key);
+	else
+		pa_table_clear_cwd(p);
+}
+
 static void on_thread_fork(struct pa_collector *c, const struct pa_fork_event *e)
 {
 	struct pa_proc *p = proc_of(c, &e->hdr);
@@ -107,6 +152,8 @@ static void on_fork(struct pa_collector *c, const struct pa_fork_event *e)
 		return;
 	if (parent)
 		inherit_from_parent(child, parent);
+	pa_table_set_ids(child, &e->ids);
+	fork_cwd(c, child, parent, e->parent_tgid);
 	r.proc = child;
 	r.parent = parent;
 	r.parent_pid = e->parent_tgid;
@@ -135,6 +182,8 @@ static void on_exec(struct pa_collector *c, const struct pa_exec_event *e)
 		return;
 	c->args.truncated = e->hdr.flags & (PA_F_ARGS_TRUNC | PA_F_ARGS_FAULT);
 	c->args.argc = e->argc;
+	/* Before anything keeps or prints argv. */
+	pa_redact_args(pa_redact_default(), &c->args);
 	/* Exec leaves one thread; from a non-leader, that thread took over
 	 * the leader's pid. */
 	if (p->nr_threads > 1 || e->old_pid != e->hdr.pid)
@@ -144,6 +193,8 @@ static void on_exec(struct pa_collector *c, const struct pa_exec_event *e)
 	p->comm[sizeof(p->comm) - 1] = '\0';
 	set_cmdline_from_args(c, p);
 	pa_table_record_exec(p, e->hdr.ts_ns, pa_exec_filename(e));
+	pa_table_set_ids(p, &e->ids);
+	exec_cwd(c, p);
 
 	r.proc = p;
 	r.parent = p->parent;

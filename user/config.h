@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "redact.h"
+
 #define PA_MAX_PIDS 64
 /* Zombies are reported after 5 s by default: long enough that a parent
  * busy for a moment is not blamed, short enough to catch a leak early. */
@@ -47,6 +49,9 @@ struct pa_config {
 	const char *record;   /* write every input to this record file */
 	const char *replay;   /* read inputs from this record file instead of the kernel */
 	const char *at;       /* --replay --tree: the moment to show ("+30s" or RFC 3339) */
+	const char *redact[PA_REDACT_MAX]; /* --redact patterns, checked by pa_redact_add */
+	unsigned nr_redact;
+	bool no_redact;       /* --no-redact: the built-in list off */
 	uint32_t ringbuf_bytes;
 	uint32_t max_args_bytes;
 	bool verbose;

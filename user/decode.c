@@ -24,6 +24,12 @@ static bool exec_lengths_ok(const struct pa_exec_event *e)
 	return e->data[e->filename_len - 1] == '\0';
 }
 
+/* The cgroup name is printed as a C string: it must end inside its field. */
+static bool ids_ok(const struct pa_task_ids *ids)
+{
+	return memchr(ids->cgroup, '\0', sizeof(ids->cgroup)) != NULL;
+}
+
 enum pa_decode_result pa_decode(const void *data, size_t size, const struct pa_event_header **out)
 {
 	const struct pa_event_header *hdr = data;
@@ -43,6 +49,10 @@ enum pa_decode_result pa_decode(const void *data, size_t size, const struct pa_e
 		return PA_DECODE_BAD_SIZE;
 	if (hdr->type != PA_EV_EXEC && hdr->size != min_size[hdr->type])
 		return PA_DECODE_BAD_SIZE;
+	if (hdr->type == PA_EV_FORK && !ids_ok(&((const struct pa_fork_event *)data)->ids))
+		return PA_DECODE_BAD_CGROUP;
+	if (hdr->type == PA_EV_EXEC && !ids_ok(&((const struct pa_exec_event *)data)->ids))
+		return PA_DECODE_BAD_CGROUP;
 	*out = hdr;
 	return PA_DECODE_OK;
 }

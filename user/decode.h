@@ -18,6 +18,7 @@ enum pa_decode_result {
 	PA_DECODE_BAD_SIZE,   /* hdr.size disagrees with the bytes or the type */
 	PA_DECODE_UNKNOWN,    /* a type this version does not know (skippable) */
 	PA_DECODE_BAD_COMM,   /* comm without its NUL: the kernel always ends it */
+	PA_DECODE_BAD_CGROUP, /* ids.cgroup without its NUL: the kernel side always ends it */
 };
 
 /* On PA_DECODE_OK *hdr points into data. */

@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "decode.h"
 #include "inputs.h"
+#include "redact.h"
+#include "proc_ident.h"
 #include "snapshot_image.h"
 
 /* Tape payloads are the host's fixed-width fields; every architecture we
@@ -158,6 +161,31 @@ int pa_input_read_ppid(struct pa_collector *c, uint32_t pid, uint32_t *ppid)
 	return s.rc;
 }
 
+int pa_input_cwd(struct pa_collector *c, uint32_t pid, char *buf, size_t size)
+{
+	int32_t rc;
+	const void *data;
+	size_t len;
+
+	if (c->replaying) {
+		if (!next_answer(c, PA_TAPE_CWD, &data, &len, sizeof(rc)))
+			return -EIO;
+		memcpy(&rc, data, sizeof(rc));
+		len -= sizeof(rc);
+		if (rc)
+			return rc;
+		if (len >= size)
+			len = size - 1;
+		memcpy(buf, (const char *)data + sizeof(rc), len);
+		buf[len] = '\0';
+		return 0;
+	}
+	rc = c->proc_root ? pa_proc_read_cwd(c->proc_root, pid, buf, size) : -ENOENT;
+	if (recording(c))
+		pa_tape_write2(c->tape, PA_TAPE_CWD, &rc, sizeof(rc), buf, rc ? 0 : strlen(buf));
+	return rc;
+}
+
 /* Frames, then the file, each NUL-terminated, after the fixed head. */
 static void record_dossier(struct pa_collector *c, const struct pa_dossier *d)
 {
@@ -212,10 +240,52 @@ void pa_input_gather(struct pa_collector *c, uint32_t tgid, uint32_t tid, int32_
 
 /* ---- the live side's inputs -------------------------------------------------- */
 
+/* An exec record with its argv masked as the collector will mask it:
+ * secrets must not reach the record file either.  Masking is idempotent,
+ * so the replay's own masking prints the same line. */
+static void record_exec(struct pa_collector *c, const struct pa_exec_event *e)
+{
+	struct pa_args *args = &c->args; /* on_exec splits it again */
+	struct pa_exec_event head = *e;
+	struct strbuf *sb = &c->scratch;
+	const char *area = pa_exec_args_area(e);
+
+	if (pa_args_split(args, area, e->args_len)) {
+		pa_tape_write(c->tape, PA_TAPE_RAW, e, sizeof(*e)); /* argv left out, not leaked */
+		return;
+	}
+	if (!pa_redact_args(pa_redact_default(), args)) {
+		pa_tape_write(c->tape, PA_TAPE_RAW, e, e->hdr.size);
+		return;
+	}
+	sb_reset(sb);
+	sb_append(sb, pa_exec_filename(e), e->filename_len);
+	for (uint32_t i = 0; i < args->count; i++) {
+		sb_append(sb, args->arg[i], args->len[i]);
+		/* The last string keeps the area's own ending: cut without NUL. */
+		if (i + 1 < args->count || area[e->args_len - 1] == '\0')
+			sb_putc(sb, '\0');
+	}
+	if (sizeof(head) + sb->len > UINT16_MAX) { /* masks made it too long: no argv */
+		pa_tape_write(c->tape, PA_TAPE_RAW, e, sizeof(*e));
+		return;
+	}
+	head.args_len = (uint16_t)(sb->len - e->filename_len);
+	head.hdr.size = (uint16_t)(sizeof(head) + sb->len);
+	pa_tape_write2(c->tape, PA_TAPE_RAW, &head, sizeof(head), sb->buf, sb->len);
+}
+
 void pa_feed_raw(struct pa_collector *c, const void *data, size_t size)
 {
-	if (recording(c))
-		pa_tape_write(c->tape, PA_TAPE_RAW, data, size);
+	const struct pa_event_header *h;
+
+	if (recording(c)) {
+		if (pa_decode(data, size, &h) == PA_DECODE_OK && h->type == PA_EV_EXEC &&
+		    ((const struct pa_exec_event *)h)->args_len)
+			record_exec(c, (const struct pa_exec_event *)h);
+		else
+			pa_tape_write(c->tape, PA_TAPE_RAW, data, size);
+	}
 	pa_collector_handle(c, data, size);
 }
 

@@ -35,6 +35,8 @@ int pa_feed_follow(struct pa_collector *c, uint32_t pid);
 /* What the collector asks of /proc (answered from the tape in a replay). */
 int pa_input_inspect(struct pa_collector *c, uint32_t pid, struct pa_task_info *info);
 int pa_input_read_ppid(struct pa_collector *c, uint32_t pid, uint32_t *ppid);
+/* readlink of /proc/PID/cwd into buf: 0 or -errno. */
+int pa_input_cwd(struct pa_collector *c, uint32_t pid, char *buf, size_t size);
 void pa_input_gather(struct pa_collector *c, uint32_t tgid, uint32_t tid, int32_t stack_id,
 		     struct pa_dossier *d);
 

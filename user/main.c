@@ -16,7 +16,9 @@
 #include "collector.h"
 #include "config.h"
 #include "event_loop.h"
+#include "host_info.h"
 #include "inputs.h"
+#include "redact.h"
 #include "log.h"
 #include "output.h"
 #include "sink_syslog.h"
@@ -154,6 +156,7 @@ static int start_recording(struct agent *a)
 
 	snprintf(h.boot_id, sizeof(h.boot_id), "%s", a->boot_id);
 	snprintf(h.hostname, sizeof(h.hostname), "%s", a->hostname);
+	h.host = *pa_host_info();
 	a->tape = pa_tape_create(a->cfg.record, &h, msg, sizeof(msg));
 	if (!a->tape) {
 		pa_err("%s", msg);
@@ -273,6 +276,7 @@ static int run(struct agent *a)
 	pa_collector_free(&a->col);
 	pa_syslog_conn_close(a->syslog, PA_SYSLOG_CLOSE_FLUSH_MS);
 	pa_output_close(&a->out);
+	pa_redact_free(pa_redact_default());
 	return err ? 1 : 0;
 }
 
@@ -295,6 +299,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	pa_log_set_verbose(a.cfg.verbose);
+	/* Before anything reads argv: the /proc snapshot and the first exec. */
+	if (a.cfg.no_redact)
+		pa_redact_disable(pa_redact_default());
+	for (unsigned i = 0; i < a.cfg.nr_redact; i++)
+		pa_redact_add(pa_redact_default(), a.cfg.redact[i]);
 	/* A closed pipe is an error from write(2), handled per sink, not a kill. */
 	signal(SIGPIPE, SIG_IGN);
 	return run(&a);

@@ -17,9 +17,15 @@ void pa_table_init(struct pa_table *t, const char *boot_id)
 	snprintf(t->boot_id, sizeof(t->boot_id), "%s", boot_id ? boot_id : "");
 }
 
+/* Ancestor walks stop here whatever the table holds: pid trees are at
+ * most a few thousand deep, sessions nest a handful of times. */
+#define ANCESTRY_MAX 4096
+#define SESSIONS_MAX 64
+
 static void free_proc(struct pa_proc *p)
 {
 	free(p->cmdline);
+	free(p->cwd);
 	for (unsigned i = 0; i < PA_EXEC_HISTORY; i++)
 		free(p->execs[i].filename);
 	free(p);
@@ -186,6 +192,89 @@ void pa_table_set_cmdline(struct pa_proc *p, const char *cmdline, bool truncated
 	free(p->cmdline);
 	p->cmdline = copy;
 	p->cmdline_truncated = truncated;
+}
+
+void pa_table_set_ids(struct pa_proc *p, const struct pa_task_ids *ids)
+{
+	p->ids = *ids;
+	/* A record file or a broken kernel side must not make us read past it. */
+	p->ids.cgroup[sizeof(p->ids.cgroup) - 1] = '\0';
+	p->ids_known = true;
+	if (!pa_container_from_cgroup(p->ids.cgroup, &p->container))
+		memset(&p->container, 0, sizeof(p->container));
+}
+
+void pa_table_set_cwd(struct pa_proc *p, const char *cwd, uint32_t key)
+{
+	char *copy;
+
+	if (!cwd)
+		return;
+	if (!p->cwd || strcmp(p->cwd, cwd)) {
+		copy = strdup(cwd);
+		if (!copy)
+			return;
+		free(p->cwd);
+		p->cwd = copy;
+	}
+	p->cwd_key = key;
+}
+
+void pa_table_clear_cwd(struct pa_proc *p)
+{
+	free(p->cwd);
+	p->cwd = NULL;
+	p->cwd_key = 0;
+}
+
+void pa_table_copy_ident(struct pa_proc *dst, const struct pa_proc *src)
+{
+	if (src->ids_known)
+		pa_table_set_ids(dst, &src->ids);
+	pa_table_set_cwd(dst, src->cwd, src->cwd_key);
+}
+
+const struct pa_proc *pa_proc_session_leader(const struct pa_proc *p)
+{
+	uint32_t sid = p->ids.sid;
+	const struct pa_proc *a = p;
+
+	if (!p->ids_known || !sid)
+		return NULL;
+	for (unsigned depth = 0; a && depth < ANCESTRY_MAX; a = a->parent, depth++) {
+		if (a->pid == sid)
+			return a;
+		/* An ancestor outside the session: the leader is not above it. */
+		if (a->ids_known && a->ids.sid != sid)
+			return NULL;
+	}
+	return NULL;
+}
+
+/* s was started by init: pid 1's child, or its pid namespace's init's. */
+static bool started_by_init(const struct pa_proc *s)
+{
+	const struct pa_proc *par = s->parent;
+
+	if (s->ppid <= 1 || (s->ids_known && s->ids.vpid == 1))
+		return true;
+	return par && par->ids_known && par->ids.vpid == 1;
+}
+
+const struct pa_proc *pa_proc_entry_leader(const struct pa_proc *p)
+{
+	const struct pa_proc *s = pa_proc_session_leader(p), *with_tty = NULL;
+
+	for (unsigned n = 0; s && n < SESSIONS_MAX; n++) {
+		if (s->ids_known && s->ids.tty_nr)
+			with_tty = s;
+		if (started_by_init(s))
+			return with_tty ? with_tty : s;
+		if (!s->parent)
+			return NULL;
+		s = pa_proc_session_leader(s->parent);
+	}
+	return NULL;
 }
 
 void pa_table_record_exec(struct pa_proc *p, uint64_t ts_ns, const char *filename)

@@ -14,6 +14,7 @@
 #include <sys/queue.h>
 #include "hash.h"
 
+#include "container.h"
 #include "pa_events.h"
 
 /* /proc/PID/stat counts start times in USER_HZ ticks.  The kernel exports
@@ -84,6 +85,14 @@ struct pa_proc {
 	int32_t dstate_stack_id;
 	struct pa_proc_sample sample; /* what the live view last read of it in /proc */
 	char entity_id[PA_ENTITY_ID_LEN];
+	/* Who it is: the kernel's word at its fork and exec, /proc's for the
+	 * snapshot (pa_table_set_ids).  A fixed-size ABI struct, so a record
+	 * file can carry it as it is. */
+	struct pa_task_ids ids;
+	bool ids_known;
+	struct pa_container container; /* from ids.cgroup; id "" when none recognised */
+	char *cwd;             /* working directory where known, else NULL */
+	uint32_t cwd_key;      /* the ids.cwd_key cwd was read for; 0: not tied to one */
 
 	struct pa_proc *parent;
 	TAILQ_HEAD(pa_children, pa_proc) children;
@@ -139,6 +148,33 @@ void pa_table_link_orphans(struct pa_table *t);
 void pa_table_reparent(struct pa_table *t, struct pa_proc *p, uint32_t newppid);
 
 void pa_table_set_cmdline(struct pa_proc *p, const char *cmdline, bool truncated);
+/* Identity facts (fork, exec, /proc); the container id is derived here. */
+void pa_table_set_ids(struct pa_proc *p, const struct pa_task_ids *ids);
+/* The working directory, copied, read while the directory's key
+ * (pa_cwd_key) was key (0: unknown); a failed copy keeps the old one. */
+void pa_table_set_cwd(struct pa_proc *p, const char *cwd, uint32_t key);
+/* It moved and the new one could not be read: unknown. */
+void pa_table_clear_cwd(struct pa_proc *p);
+/* ids and cwd of src onto dst (a /proc read applied to the model). */
+void pa_table_copy_ident(struct pa_proc *dst, const struct pa_proc *src);
+
+/*
+ * The leader of p's session (ECS process.session_leader): the process
+ * whose pid is the session id, found among p and its ancestors (a session
+ * is created by setsid() and inherited by children).  NULL when the table
+ * does not have it (it ended, or p's session is unknown).
+ */
+const struct pa_proc *pa_proc_session_leader(const struct pa_proc *p);
+/*
+ * ECS process.entry_leader, "the first process from a terminal or remote
+ * access, or a service directly started by init": following session
+ * leaders upward (the session leader of each one's parent) to the one
+ * started by init (pid 1, or its pid namespace's init), the outermost of
+ * them with a controlling terminal (a login: the shell sshd or login
+ * started), else the one started by init (a service, or a container's
+ * init).  NULL when the chain is not complete in the table.
+ */
+const struct pa_proc *pa_proc_entry_leader(const struct pa_proc *p);
 void pa_table_record_exec(struct pa_proc *p, uint64_t ts_ns, const char *filename);
 const struct pa_exec_record *pa_proc_last_exec(const struct pa_proc *p);
 

@@ -9,8 +9,11 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "proc_ident.h"
 #include "procfs.h"
 #include "procfs_read.h"
+#include "redact.h"
+#include "strbuf.h"
 
 /* status is ~1.5 KiB; a long Groups line can make it far longer, and only
  * whole lines are used (read_status). */
@@ -21,12 +24,14 @@
 #define REL_PATH_SIZE 64
 
 /*
- * argv joined by spaces into buf, which has room for PA_PROCFS_CMDLINE_MAX
- * bytes and the NUL; the length, or -errno.  Reading one byte more than we
- * keep tells whether the command line was longer.  Trailing NULs are all
- * dropped: setproctitle() users pad their rewritten argv area with them.
+ * argv joined by spaces into line, secrets masked (redact.h); the
+ * length, or -errno.  buf has room for PA_PROCFS_CMDLINE_MAX bytes and
+ * one more: reading that one tells whether the command line was longer.
+ * Trailing NULs are all dropped: setproctitle() users pad their rewritten
+ * argv area with them.
  */
-static ssize_t read_cmdline_at(int pid_fd, char buf[PA_PROCFS_CMDLINE_MAX + 1], bool *truncated)
+static ssize_t read_cmdline_at(int pid_fd, char buf[PA_PROCFS_CMDLINE_MAX + 1], bool *truncated,
+			       struct strbuf *line)
 {
 	ssize_t n = pa_read_at(pid_fd, "cmdline", buf, PA_PROCFS_CMDLINE_MAX + 1);
 
@@ -37,12 +42,10 @@ static ssize_t read_cmdline_at(int pid_fd, char buf[PA_PROCFS_CMDLINE_MAX + 1], 
 		n = PA_PROCFS_CMDLINE_MAX;
 	while (n > 0 && buf[n - 1] == '\0')
 		n--;
-	for (ssize_t i = 0; i < n; i++) {
-		if (buf[i] == '\0')
-			buf[i] = ' ';
-	}
-	buf[n] = '\0';
-	return n;
+	pa_redact_line(pa_redact_default(), buf, n, line);
+	if (line->failed)
+		return -ENOMEM;
+	return line->len;
 }
 
 /* Threads other than the leader; one that vanishes meanwhile is skipped. */
@@ -80,22 +83,30 @@ static void load_threads(struct pa_table *t, int pid_fd, uint32_t pid)
 static struct pa_proc *load_process(struct pa_table *t, int root_fd, const char *name,
 				   uint32_t pid)
 {
-	char cmdline[PA_PROCFS_CMDLINE_MAX + 1];
+	char cmdline[PA_PROCFS_CMDLINE_MAX + 1], cwd[PA_CWD_MAX];
 	struct pa_proc_info info;
 	struct pa_proc *p = NULL;
+	struct pa_task_ids ids;
+	struct strbuf line;
 	struct pa_stat st;
-	bool truncated;
+	bool truncated, have_ids, have_cwd;
+	uint32_t cwd_key;
 	ssize_t len;
 	int pid_fd;
 
+	sb_init(&line);
 	pid_fd = openat(root_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (pid_fd < 0)
 		return NULL;
 	if (pa_read_stat_at(pid_fd, "stat", pid, &st))
 		goto out;
-	len = read_cmdline_at(pid_fd, cmdline, &truncated);
+	len = read_cmdline_at(pid_fd, cmdline, &truncated, &line);
 	if (len < 0)
 		goto out;
+	/* Who it is and where it works, as the kernel side tells at an exec;
+	 * what cannot be read (it is going away) stays unknown. */
+	have_ids = !pa_proc_read_ids_at(pid_fd, &st, &ids);
+	have_cwd = !pa_proc_read_cwd_at(pid_fd, cwd, sizeof(cwd), &cwd_key);
 
 	info = (struct pa_proc_info){
 		.pid = pid,
@@ -111,12 +122,17 @@ static struct pa_proc *load_process(struct pa_table *t, int root_fd, const char 
 	/* Empty: a kernel thread (stays NULL) or a zombie, whose mm is gone;
 	 * a resync must not wipe the command line we knew. */
 	if (len > 0)
-		pa_table_set_cmdline(p, cmdline, truncated);
+		pa_table_set_cmdline(p, line.buf, truncated);
+	if (have_ids)
+		pa_table_set_ids(p, &ids);
+	if (have_cwd)
+		pa_table_set_cwd(p, cwd, cwd_key);
 	p->seen = true;
 	/* Most processes have one thread: skip the task/ listing for them. */
 	if (st.nr_threads > 1)
 		load_threads(t, pid_fd, pid);
 out:
+	sb_free(&line);
 	close(pid_fd);
 	return p;
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "host_info.h"
 #include "inputs.h"
 #include "log.h"
 
@@ -65,6 +66,7 @@ int pa_agent_replay(struct agent *a)
 	a->clock.boot_to_wall_ns = h.boot_to_wall_ns;
 	snprintf(a->hostname, sizeof(a->hostname), "%s", h.hostname);
 	snprintf(a->boot_id, sizeof(a->boot_id), "%s", h.boot_id);
+	pa_host_info_set(&h.host);
 	pa_collector_free(&a->col);
 	pa_collector_init(&a->col, a->boot_id, NULL);
 	a->col.tracing_since_ns = h.tracing_since_ns;

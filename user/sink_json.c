@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host_info.h"
+#include "json_ident.h"
 #include "json_writer.h"
 #include "signames.h"
 #include "sink.h"
@@ -14,14 +16,6 @@ struct json_sink {
 	struct pa_sink base;
 	struct pa_json_fmt fmt;
 };
-
-static void put_time(struct jw *w, const struct pa_sink_env *env, const char *key, uint64_t boot_ns)
-{
-	char ts[40];
-
-	pa_format_rfc3339(ts, sizeof(ts), pa_clock_wall_ns(env->clock, boot_ns));
-	jw_kv_string(w, key, ts);
-}
 
 static void put_event(struct jw *w, const char *kind, const char *type, const char *action)
 {
@@ -76,10 +70,12 @@ static void put_process(struct pa_json_fmt *f, const struct pa_sink_env *env,
 	jw_key(w, "process");
 	jw_object_begin(w);
 	jw_kv_uint(w, "pid", p->pid);
+	if (p->ids_known)
+		jw_kv_uint(w, "vpid", p->ids.vpid);
 	jw_kv_string_len(w, "name", p->comm, strnlen(p->comm, sizeof(p->comm)));
 	jw_kv_string(w, "entity_id", p->entity_id);
 	if (p->start_ns)
-		put_time(w, env, "start", p->start_ns);
+		pa_json_put_time(w, env, "start", p->start_ns);
 	if (r->action == PA_ACT_EXEC) {
 		jw_kv_string(w, "executable", r->executable);
 		put_args(w, &f->scratch, r->args);
@@ -89,8 +85,10 @@ static void put_process(struct pa_json_fmt *f, const struct pa_sink_env *env,
 		if (p->cmdline)
 			jw_kv_string(w, "command_line", p->cmdline);
 	}
+	if (p->cwd)
+		jw_kv_string(w, "working_directory", p->cwd);
 	if (r->action == PA_ACT_EXIT) {
-		put_time(w, env, "end", r->ts_ns);
+		pa_json_put_time(w, env, "end", r->ts_ns);
 		put_exit_code(w, r);
 	}
 	if (r->action == PA_ACT_STUCK || r->action == PA_ACT_STATE) {
@@ -99,12 +97,9 @@ static void put_process(struct pa_json_fmt *f, const struct pa_sink_env *env,
 		jw_kv_uint(w, "id", r->action == PA_ACT_STUCK ? r->stuck.tid : r->state.tid);
 		jw_object_end(w);
 	}
-	jw_key(w, "parent");
-	jw_object_begin(w);
-	jw_kv_uint(w, "pid", r->parent_pid);
-	if (r->parent)
-		jw_kv_string(w, "entity_id", r->parent->entity_id);
-	jw_object_end(w);
+	pa_json_put_ids(w, p);
+	pa_json_put_parent(w, env, r);
+	pa_json_put_leaders(w, env, p);
 	jw_object_end(w);
 }
 
@@ -282,42 +277,10 @@ static void put_times(struct jw *w, const struct pa_proc *p)
 		jw_kv_bool(w, "blocked_partial", true);
 }
 
-/* Our own fields, under ptrace_agent.*, only where there is something to say. */
-static void put_agent_fields(struct jw *w, const struct pa_report *r)
+static void put_exit(struct jw *w, const struct pa_report *r)
 {
-	struct pa_exit_info info;
-	bool truncated = r->action == PA_ACT_EXEC && (r->args->truncated || r->args->argc > r->args->count);
+	struct pa_exit_info info = pa_decode_wait_status(r->exit_status);
 
-	if (r->action == PA_ACT_ZOMBIE || r->action == PA_ACT_REAPED || r->action == PA_ACT_ORPHANED ||
-	    r->action == PA_ACT_STUCK || r->action == PA_ACT_STATE) {
-		jw_key(w, "ptrace_agent");
-		jw_object_begin(w);
-		put_detector_fields(w, r);
-		jw_object_end(w);
-		return;
-	}
-	if (r->action == PA_ACT_LOST) {
-		jw_key(w, "ptrace_agent");
-		jw_object_begin(w);
-		jw_key(w, "lost");
-		jw_object_begin(w);
-		jw_kv_uint(w, "count", r->lost);
-		jw_object_end(w);
-		jw_object_end(w);
-		return;
-	}
-	if (truncated) {
-		jw_key(w, "ptrace_agent");
-		jw_object_begin(w);
-		jw_kv_bool(w, "args_truncated", true);
-		jw_object_end(w);
-		return;
-	}
-	if (r->action != PA_ACT_EXIT)
-		return;
-	info = pa_decode_wait_status(r->exit_status);
-	jw_key(w, "ptrace_agent");
-	jw_object_begin(w);
 	jw_key(w, "exit");
 	jw_object_begin(w);
 	if (info.signal)
@@ -327,19 +290,94 @@ static void put_agent_fields(struct jw *w, const struct pa_report *r)
 		jw_kv_uint(w, "runtime_ms", (r->ts_ns - r->proc->start_ns) / 1000000);
 	put_times(w, r->proc);
 	jw_object_end(w);
+}
+
+static bool is_detector(enum pa_action a)
+{
+	return a == PA_ACT_ZOMBIE || a == PA_ACT_REAPED || a == PA_ACT_ORPHANED ||
+	       a == PA_ACT_STUCK || a == PA_ACT_STATE;
+}
+
+/* Our own fields, under ptrace_agent.*, only where there is something to say. */
+static void put_agent_fields(struct jw *w, const struct pa_report *r)
+{
+	bool truncated = r->action == PA_ACT_EXEC &&
+			 (r->args->truncated || r->args->argc > r->args->count);
+	/* The cgroup names the systemd unit or container scope: ECS has no field for it. */
+	const char *cgroup = r->proc && r->proc->ids_known ? r->proc->ids.cgroup : "";
+
+	if (!is_detector(r->action) && r->action != PA_ACT_LOST && r->action != PA_ACT_EXIT &&
+	    !truncated && !*cgroup)
+		return;
+	jw_key(w, "ptrace_agent");
+	jw_object_begin(w);
+	if (is_detector(r->action)) {
+		put_detector_fields(w, r);
+	} else if (r->action == PA_ACT_LOST) {
+		jw_key(w, "lost");
+		jw_object_begin(w);
+		jw_kv_uint(w, "count", r->lost);
+		jw_object_end(w);
+	} else if (truncated) {
+		jw_kv_bool(w, "args_truncated", true);
+	} else if (r->action == PA_ACT_EXIT) {
+		put_exit(w, r);
+	}
+	if (*cgroup) {
+		jw_key(w, "cgroup");
+		jw_object_begin(w);
+		jw_kv_string(w, "name", cgroup);
+		jw_object_end(w);
+	}
 	jw_object_end(w);
+}
+
+/* host.* and agent.* rendered once, as `,"host":{...},"agent":{...}`,
+ * ready to follow the members before it.  false if it could not be. */
+static bool constant_part(struct pa_json_fmt *f, const struct pa_sink_env *env)
+{
+	unsigned gen = pa_host_info_generation();
+	struct jw w;
+
+	if (f->constant_env == env && f->constant_hostname == env->hostname &&
+	    f->constant_generation == gen && f->constant.len)
+		return true;
+	jw_init(&w);
+	jw_object_begin(&w);
+	pa_json_put_host_agent(&w, env, pa_host_info());
+	jw_object_end(&w);
+	sb_reset(&f->constant);
+	if (!jw_failed(&w)) {
+		/* Without the object's braces, after a comma. */
+		sb_putc(&f->constant, ',');
+		sb_append(&f->constant, w.buf + 1, w.len - 2);
+	}
+	jw_free(&w);
+	if (jw_failed(&w) || f->constant.failed) {
+		f->constant_env = NULL;
+		return false;
+	}
+	f->constant_env = env;
+	f->constant_hostname = env->hostname;
+	f->constant_generation = gen;
+	return true;
 }
 
 void pa_json_fmt_init(struct pa_json_fmt *f)
 {
 	jw_init(&f->w);
 	sb_init(&f->scratch);
+	sb_init(&f->constant);
+	f->constant_env = NULL;
+	f->constant_hostname = NULL;
+	f->constant_generation = 0;
 }
 
 void pa_json_fmt_free(struct pa_json_fmt *f)
 {
 	jw_free(&f->w);
 	sb_free(&f->scratch);
+	sb_free(&f->constant);
 }
 
 bool pa_json_format_report(struct pa_json_fmt *f, const struct pa_sink_env *env,
@@ -349,15 +387,19 @@ bool pa_json_format_report(struct pa_json_fmt *f, const struct pa_sink_env *env,
 
 	jw_reset(w);
 	jw_object_begin(w);
-	put_time(w, env, "@timestamp", r->ts_ns);
+	pa_json_put_time(w, env, "@timestamp", r->ts_ns);
 	put_event(w, is_alert(r->action) ? "alert" : "event", event_type(r->action),
 		  pa_action_name(r->action));
-	jw_key(w, "host");
-	jw_object_begin(w);
-	jw_kv_string(w, "hostname", env->hostname);
-	jw_object_end(w);
-	if (r->proc)
+	/* event came before: the writer owes the next member a comma, which
+	 * the constant part brings itself. */
+	if (constant_part(f, env))
+		jw_raw(w, f->constant.buf, f->constant.len);
+	else
+		pa_json_put_host_agent(w, env, pa_host_info());
+	if (r->proc) {
 		put_process(f, env, r);
+		pa_json_put_container(w, r->proc);
+	}
 	put_agent_fields(w, r);
 	jw_object_end(w);
 	return !jw_failed(w);

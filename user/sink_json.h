@@ -17,6 +17,12 @@
 struct pa_json_fmt {
 	struct jw w;           /* the object, in w.buf / w.len */
 	struct strbuf scratch; /* command_line is built here, then escaped once */
+	/* host.* and agent.*, the same in every event: rendered once, for
+	 * the env, hostname and host facts (host_info.h) they came from. */
+	struct strbuf constant;
+	const struct pa_sink_env *constant_env;
+	const char *constant_hostname;
+	unsigned constant_generation;
 };
 
 void pa_json_fmt_init(struct pa_json_fmt *f);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "proc_ident.h"
 #include "procfs.h"
 #include "snapshot_image.h"
 #include "tape.h"
@@ -13,13 +14,18 @@ struct stored_begin {
 	int32_t rc;
 };
 
-/* Followed by the command line's bytes (no NUL). */
+/* Followed by cmdline_len bytes of the command line, then cwd_len of the
+ * working directory (no NULs). */
 struct stored_proc {
 	uint32_t pid, ppid;
 	uint64_t start_ns;
 	char comm[PA_COMM_LEN];
-	uint8_t state, truncated, has_cmdline, reserved;
+	uint8_t state, truncated, has_cmdline, ids_known;
 	uint32_t nr_threads;
+	struct pa_task_ids ids;
+	uint32_t cwd_key;
+	uint32_t cmdline_len, cwd_len;
+	uint32_t reserved;
 };
 
 struct stored_thread {
@@ -44,8 +50,9 @@ static void begin(struct pa_table *t, bool resync)
 }
 
 static void apply_proc(struct pa_table *t, const struct stored_proc *s, const char *cmdline,
-		       size_t cmdline_len)
+		       size_t cmdline_len, const char *cwd, size_t cwd_len)
 {
+	char dir[PA_CWD_MAX];
 	char comm[PA_COMM_LEN + 1];
 	char line[PA_PROCFS_CMDLINE_MAX + 1];
 	struct pa_proc_info info = {
@@ -66,6 +73,13 @@ static void apply_proc(struct pa_table *t, const struct stored_proc *s, const ch
 		memcpy(line, cmdline, cmdline_len);
 		line[cmdline_len] = '\0';
 		pa_table_set_cmdline(p, line, s->truncated);
+	}
+	if (s->ids_known)
+		pa_table_set_ids(p, &s->ids);
+	if (cwd_len && cwd_len < sizeof(dir)) {
+		memcpy(dir, cwd, cwd_len);
+		dir[cwd_len] = '\0';
+		pa_table_set_cwd(p, dir, s->cwd_key);
 	}
 	p->seen = true;
 }
@@ -119,11 +133,24 @@ int pa_snapshot_feed(struct pa_collector *c, bool resync)
 			.nr_threads = p->nr_threads,
 		};
 		size_t len = p->cmdline ? strlen(p->cmdline) : 0;
+		size_t cwd_len = p->cwd ? strlen(p->cwd) : 0;
 
 		memcpy(s.comm, p->comm, PA_COMM_LEN);
-		if (recording(c))
-			pa_tape_write2(c->tape, PA_TAPE_SNAP_PROC, &s, sizeof(s), p->cmdline, len);
-		apply_proc(&c->table, &s, p->cmdline, len);
+		s.ids_known = p->ids_known;
+		s.ids = p->ids;
+		s.cwd_key = p->cwd_key;
+		s.cmdline_len = len;
+		s.cwd_len = cwd_len;
+		if (recording(c)) {
+			sb_reset(&c->scratch);
+			if (len)
+				sb_append(&c->scratch, p->cmdline, len);
+			if (cwd_len)
+				sb_append(&c->scratch, p->cwd, cwd_len);
+			pa_tape_write2(c->tape, PA_TAPE_SNAP_PROC, &s, sizeof(s), c->scratch.buf,
+				       c->scratch.len);
+		}
+		apply_proc(&c->table, &s, p->cmdline, len, p->cwd, cwd_len);
 	}
 	HASH_ITER(hh, scratch.threads, th, ttmp) {
 		struct stored_thread s = { .tid = th->tid, .tgid = th->tgid, .start_ns = th->start_ns,
@@ -164,7 +191,10 @@ void pa_snapshot_replay(struct pa_collector *c, const void *data, size_t len)
 			struct stored_proc s;
 
 			memcpy(&s, rec, sizeof(s));
-			apply_proc(&c->table, &s, (const char *)rec + sizeof(s), rlen - sizeof(s));
+			if ((size_t)s.cmdline_len + s.cwd_len > rlen - sizeof(s))
+				break;
+			apply_proc(&c->table, &s, (const char *)rec + sizeof(s), s.cmdline_len,
+				   (const char *)rec + sizeof(s) + s.cmdline_len, s.cwd_len);
 		} else if (type == PA_TAPE_SNAP_THREAD && rlen >= sizeof(struct stored_thread)) {
 			struct stored_thread s;
 

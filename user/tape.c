@@ -25,6 +25,7 @@ struct stored_header {
 	uint64_t stuck_after_ns;
 	char boot_id[40];
 	char hostname[256];
+	struct pa_host_info host;   /* char arrays only: no byte order */
 };
 
 struct record_head {
@@ -117,6 +118,7 @@ struct pa_tape *pa_tape_create(const char *path, const struct pa_tape_header *h,
 	sh.stuck_after_ns = htole64(h->stuck_after_ns);
 	snprintf(sh.boot_id, sizeof(sh.boot_id), "%s", h->boot_id);
 	snprintf(sh.hostname, sizeof(sh.hostname), "%s", h->hostname);
+	sh.host = h->host;
 	if (gzwrite(gz, &sh, sizeof(sh)) != (int)sizeof(sh)) {
 		snprintf(err, errlen, "cannot write record file %s", path);
 		pa_tape_close(t);
@@ -135,6 +137,14 @@ static bool read_exact(struct pa_tape *t, void *buf, size_t len)
 static bool terminated(const char *s, size_t size)
 {
 	return memchr(s, '\0', size) != NULL;
+}
+
+static bool host_terminated(const struct pa_host_info *h)
+{
+	return terminated(h->id, sizeof(h->id)) && terminated(h->boot_id, sizeof(h->boot_id)) &&
+	       terminated(h->kernel, sizeof(h->kernel)) && terminated(h->arch, sizeof(h->arch)) &&
+	       terminated(h->agent_id, sizeof(h->agent_id)) &&
+	       terminated(h->ephemeral_id, sizeof(h->ephemeral_id));
 }
 
 struct pa_tape *pa_tape_open(const char *path, struct pa_tape_header *h, char *err, size_t errlen)
@@ -171,7 +181,7 @@ struct pa_tape *pa_tape_open(const char *path, struct pa_tape_header *h, char *e
 		return NULL;
 	}
 	if (le32toh(sh.header_size) != sizeof(sh) || !terminated(sh.boot_id, sizeof(sh.boot_id)) ||
-	    !terminated(sh.hostname, sizeof(sh.hostname))) {
+	    !terminated(sh.hostname, sizeof(sh.hostname)) || !host_terminated(&sh.host)) {
 		snprintf(err, errlen, "%s has a damaged header", path);
 		pa_tape_close(t);
 		return NULL;
@@ -184,6 +194,7 @@ struct pa_tape *pa_tape_open(const char *path, struct pa_tape_header *h, char *e
 	h->stuck_after_ns = le64toh(sh.stuck_after_ns);
 	memcpy(h->boot_id, sh.boot_id, sizeof(h->boot_id));
 	memcpy(h->hostname, sh.hostname, sizeof(h->hostname));
+	h->host = sh.host;
 	return t;
 }
 

@@ -19,8 +19,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "host_info.h"
+
 #define PA_TAPE_MAGIC "PATAPE\r\n" /* a CR/LF mangled by a text transfer shows */
-#define PA_TAPE_FORMAT 2 /* 2: payloads padded to 8 bytes */
+/* 2: payloads padded to 8 bytes; 3: the header holds the host facts */
+#define PA_TAPE_FORMAT 3
 /* Nothing the collector records comes near this: a longer length is damage. */
 #define PA_TAPE_MAX_RECORD (1u << 20)
 
@@ -38,6 +41,7 @@ enum pa_tape_type {
 	PA_TAPE_INSPECT,        /* i32 rc, then a task info: /proc/PID said this */
 	PA_TAPE_PPID,           /* i32 rc, u32 ppid */
 	PA_TAPE_DOSSIER,        /* a stuck thread's stack, syscall, wchan, file */
+	PA_TAPE_CWD,            /* i32 rc, then the path's bytes: /proc/PID/cwd at a fork or exec */
 	PA_TAPE_NR_TYPES,
 };
 
@@ -52,6 +56,7 @@ struct pa_tape_header {
 	uint64_t stuck_after_ns;
 	char boot_id[40];
 	char hostname[256];
+	struct pa_host_info host;   /* host.* and agent.* of the recording agent */
 };
 
 struct pa_tape;

@@ -210,7 +210,9 @@ static void test_full_disk_reported_once_then_resumes(void **state)
 	H_SKIP_WITHOUT_BPF();
 	snprintf(tmpfs_dir, sizeof(tmpfs_dir), "/tmp/pa-tmpfs-XXXXXX");
 	assert_non_null(mkdtemp(tmpfs_dir));
-	if (mount("pa-test", tmpfs_dir, "tmpfs", 0, "size=256k")) {
+	/* Room for what queues while it is full: ~1.2 KiB a line since lines
+	 * carry host, agent and process identity. */
+	if (mount("pa-test", tmpfs_dir, "tmpfs", 0, "size=1m")) {
 		print_message("SKIPPED: cannot mount a tmpfs: %s\n", strerror(errno));
 		rmdir(tmpfs_dir);
 		tmpfs_dir[0] = '\0';

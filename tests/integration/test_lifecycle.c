@@ -132,6 +132,9 @@ static void check_exec_args(const char *count, const char *len, bool want_trunca
 
 		assert_true(h_kv(held.out, "arg", i, hex, sizeof(hex)));
 		assert_true(hex_decode(hex, raw, sizeof(raw)) >= 0);
+		/* The scenario's password-looking option is masked by default. */
+		if (!strcmp(raw, "--password=hunter2"))
+			strcpy(raw, "--password=REDACTED");
 		expected_utf8(raw, want);
 		if (want_truncated && i == shown - 1) /* the cut may fall inside the last one */
 			assert_int_equal(strncmp(got, want, strlen(got)), 0);

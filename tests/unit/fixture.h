@@ -25,7 +25,9 @@
 #include "fake_proc.h"
 
 #include "collector.h"
+#include "host_info.h"
 #include "output.h"
+#include "redact.h"
 #include "sink.h"
 
 #define BOOT_ID "0b7d5e1a-2c4f-4e8a-9d3b-5f6a7b8c9d0e"
@@ -35,6 +37,16 @@
 /* Boot time 0 is 2023-11-14T22:13:20Z, so timestamps read easily. */
 #define WALL_AT_BOOT (1700000000ULL * NS_PER_SEC)
 #define MAX_LINES 64
+
+/* host.* and agent.* as every JSON line of these tests shows them. */
+static const struct pa_host_info fake_host = {
+	.id = "0123456789abcdef0123456789abcdef",
+	.boot_id = BOOT_ID,
+	.kernel = "6.18.0-test",
+	.arch = "x86_64",
+	.agent_id = "11111111-2222-8333-8444-555555555555",
+	.ephemeral_id = "66666666-7777-4888-9999-aaaaaaaaaaaa",
+};
 
 /* The text sink's first line. */
 static const char text_header[] = "TIME         EVENT  PID     PPID    COMM             DETAIL\n";
@@ -80,6 +92,7 @@ static inline int fixture_setup(void **state, bool json)
 	f->clock.boot_to_wall_ns = (int64_t)WALL_AT_BOOT;
 	f->env.clock = &f->clock;
 	f->env.hostname = HOSTNAME;
+	pa_host_info_set(&fake_host);
 	pa_output_open_fd(&f->out, f->fd, "memfd");
 	pa_collector_init(&f->c, BOOT_ID, NULL);
 	s = json ? pa_sink_json_new(&f->env, &f->out) : pa_sink_text_new(&f->env, &f->out);
@@ -151,6 +164,22 @@ static inline void fake_proc_file(struct fixture *f, uint32_t pid, const char *n
 	assert_int_equal(fclose(fp), 0);
 }
 
+/* proc_root/PID/name, a symlink to target (cwd), replaced if there. */
+static inline void fake_proc_link(struct fixture *f, uint32_t pid, const char *name,
+				  const char *target)
+{
+	char path[160];
+
+	assert_true(f->proc_dir[0]);
+	snprintf(path, sizeof(path), "%s/%u", f->proc_dir, pid);
+	if (mkdir(path, 0755) && errno != EEXIST)
+		fail_msg("mkdir %s: %s", path, strerror(errno));
+	snprintf(path, sizeof(path), "%s/%u/%s", f->proc_dir, pid, name);
+	unlink(path);
+	if (symlink(target, path))
+		fail_msg("symlink %s: %s", path, strerror(errno));
+}
+
 static inline void fake_proc_unlink(struct fixture *f, uint32_t pid, const char *name)
 {
 	char path[160];
@@ -182,6 +211,8 @@ static inline int teardown(void **state)
 	struct fixture *f = *state;
 
 	pa_collector_free(&f->c);
+	/* A test may have configured the agent's redaction: the next starts clean. */
+	pa_redact_reset(pa_redact_default());
 	pa_output_close(&f->out);
 	close(f->fd);
 	drop_lines(f);
@@ -367,6 +398,10 @@ static inline void check_common(json_t *o, const char *action, const char *kind,
 	CHECK_JSTRS(o, "event.category", "process");
 	CHECK_JSTRS(o, "event.type", type);
 	CHECK_JSTR(o, "host.hostname", HOSTNAME);
+	CHECK_JSTR(o, "host.name", HOSTNAME);
+	CHECK_JSTR(o, "host.id", fake_host.id);
+	CHECK_JSTR(o, "agent.type", "ptrace-agent");
+	CHECK_JSTR(o, "agent.version", PA_VERSION);
 }
 
 /* No key but @timestamp holds a dot, at any depth. */

@@ -154,6 +154,7 @@ struct synth_task {
 	uint64_t start_ns;      /* group leader's start_boottime */
 	uint64_t task_start_ns; /* the task's own start_boottime; 0 means start_ns */
 	const char *comm;
+	const struct pa_task_ids *ids; /* fill_ids() of fork and exec; NULL: synth_ids() */
 };
 
 static inline uint32_t synth_tgid(const struct synth_task *t)
@@ -164,6 +165,19 @@ static inline uint32_t synth_tgid(const struct synth_task *t)
 static inline uint64_t synth_task_start(const struct synth_task *t)
 {
 	return t->task_start_ns ? t->task_start_ns : t->start_ns;
+}
+
+/* fill_ids() for a task without its own: root, no session (0, as a
+ * kernel thread's), its pid in the initial namespace, the root cgroup. */
+static inline struct pa_task_ids synth_ids(const struct synth_task *t)
+{
+	struct pa_task_ids ids;
+
+	if (t->ids)
+		return *t->ids;
+	memset(&ids, 0, sizeof(ids));
+	ids.vpid = synth_tgid(t);
+	return ids;
 }
 
 /* fill_header(): every field, comm NUL-terminated within PA_COMM_LEN. */
@@ -199,6 +213,7 @@ static inline struct pa_fork_event synth_fork(uint64_t ts_ns, const struct synth
 	e.parent_tgid = synth_tgid(parent);
 	e.parent_start_ns = parent->start_ns;
 	e.task_start_ns = synth_task_start(child);
+	e.ids = synth_ids(child);
 	return e;
 }
 
@@ -252,6 +267,7 @@ static inline struct pa_exec_event *synth_exec(uint64_t ts_ns, const struct synt
 	e->hdr.flags = flags;
 	e->old_pid = old_pid;
 	e->argc = argc;
+	e->ids = synth_ids(t);
 	e->filename_len = (uint16_t)name_len;
 	e->args_len = (uint16_t)args_len;
 	memcpy(e->data, filename, name_len);

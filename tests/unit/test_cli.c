@@ -466,6 +466,37 @@ static void test_max_args_bytes_bad_values(void **state)
 	}
 }
 
+/* ---- --redact, --no-redact ---------------------------------------------- */
+
+static void test_redact(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	PARSE(&c, "--redact", "dsn=", "--redact=X-Auth:", "--redact", "--db-pass", "--no-redact");
+	check_ok(&c, "three patterns and --no-redact");
+	CHECK_U(c.cfg.nr_redact, 3, "patterns kept");
+	CHECK_STR(c.cfg.redact[0], "dsn=", "first");
+	CHECK_STR(c.cfg.redact[2], "--db-pass", "an option");
+	CHECK(c.cfg.no_redact, "--no-redact");
+	PARSE(&c, "--json");
+	CHECK(!c.cfg.no_redact && c.cfg.nr_redact == 0, "default: the built-in list only");
+	/* Checking a pattern changes nothing the agent uses. */
+	CHECK(pa_redact_default()->nr == 0, "parsing leaves the agent's redaction alone");
+}
+
+static void test_redact_bad_values(void **state)
+{
+	static const char *const bad[] = { "password", "", "=", "--opt=x" };
+	struct cli c;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		PARSE(&c, "--redact", (char *)bad[i]);
+		check_error_names(&c, "--redact", "KEY=", bad[i]);
+	}
+}
+
 /* ---- unknown, missing, stray -------------------------------------------- */
 
 static void test_unknown_long_option(void **state)
@@ -757,6 +788,8 @@ int main(void)
 		cmocka_unit_test(test_parse_size_direct),
 		cmocka_unit_test(test_max_args_bytes),
 		cmocka_unit_test(test_max_args_bytes_bad_values),
+		cmocka_unit_test(test_redact),
+		cmocka_unit_test(test_redact_bad_values),
 		cmocka_unit_test(test_unknown_long_option),
 		cmocka_unit_test(test_unknown_short_option),
 		cmocka_unit_test(test_unknown_long_after_short),

@@ -36,6 +36,8 @@ static const char *result_name(enum pa_decode_result r)
 		return "UNKNOWN";
 	case PA_DECODE_BAD_COMM:
 		return "BAD_COMM";
+	case PA_DECODE_BAD_CGROUP:
+		return "BAD_CGROUP";
 	}
 	return "?";
 }
@@ -290,6 +292,84 @@ static void test_exec_accessors(void **state)
 	free(e);
 }
 
+/* ---- identity (ABI 3) ---------------------------------------------------- */
+
+/* The layout is the contract with the kernel side and with record files:
+ * a change must come with a new PA_ABI_VERSION. */
+static void test_abi_layout(void **state)
+{
+	(void)state;
+	CHECK_U(PA_ABI_VERSION, 3, "PA_ABI_VERSION");
+	CHECK_U(sizeof(struct pa_task_ids), 32 + PA_CGROUP_NAME_LEN, "sizeof(struct pa_task_ids)");
+	CHECK_U(offsetof(struct pa_task_ids, cgroup), 32, "pa_task_ids.cgroup after eight u32");
+	CHECK_U(sizeof(struct pa_fork_event), 80 + sizeof(struct pa_task_ids), "sizeof(struct pa_fork_event)");
+	CHECK_U(offsetof(struct pa_fork_event, ids), 80, "fork: ids after task_start_ns");
+	CHECK_U(sizeof(struct pa_exec_event), 72 + sizeof(struct pa_task_ids), "sizeof(struct pa_exec_event)");
+	CHECK_U(offsetof(struct pa_exec_event, data), sizeof(struct pa_exec_event), "exec: data[] right after ids");
+	/* The ring buffer rounds records to 8 bytes: no padding wasted. */
+	CHECK_U(sizeof(struct pa_fork_event) % 8, 0, "fork record a multiple of 8");
+	CHECK_U(sizeof(struct pa_exec_event) % 8, 0, "exec fixed part a multiple of 8");
+}
+
+static const struct pa_task_ids docker_ids = {
+	.uid = 1000, .euid = 0, .gid = 1000, .egid = 0, .sid = 100, .vpid = 1, .tty_nr = 0x8800,
+	.cgroup = "docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope",
+};
+
+static const struct synth_task in_docker = {
+	.pid = 300, .ppid = 100, .start_ns = 5000000000ULL, .comm = "sh", .ids = &docker_ids,
+};
+
+static void test_ids_carried(void **state)
+{
+	struct pa_fork_event f = synth_fork(1, &in_docker, &task);
+	struct pa_exec_event *e = synth_exec(1, &in_docker, 300, "/bin/sh", ARGS("sh\0"), 1, 0);
+	const struct pa_event_header *h;
+
+	(void)state;
+	CHECK_RESULT(decode(&f, sizeof(f), &h), PA_DECODE_OK, "fork with ids");
+	CHECK_U(f.ids.vpid, 1, "fork ids.vpid");
+	CHECK_RESULT(decode(e, e->hdr.size, &h), PA_DECODE_OK, "exec with ids");
+	CHECK_U(e->ids.euid, 0, "exec ids.euid");
+	CHECK_STR(e->ids.cgroup, docker_ids.cgroup, "exec ids.cgroup");
+	CHECK_STR(pa_exec_filename(e), "/bin/sh", "filename still after the ids");
+	free(e);
+}
+
+/* The longest name the kernel side sends: PA_CGROUP_NAME_LEN - 1 bytes and its NUL. */
+static void test_cgroup_full_field_ok(void **state)
+{
+	struct pa_fork_event f = synth_fork(1, &task, &task);
+	const struct pa_event_header *h;
+
+	(void)state;
+	memset(f.ids.cgroup, 'x', sizeof(f.ids.cgroup) - 1);
+	f.ids.cgroup[sizeof(f.ids.cgroup) - 1] = '\0';
+	CHECK_RESULT(decode(&f, sizeof(f), &h), PA_DECODE_OK, "cgroup of 95 bytes");
+}
+
+static void test_fork_cgroup_unterminated(void **state)
+{
+	struct pa_fork_event f = synth_fork(1, &task, &task);
+	const struct pa_event_header *h;
+
+	(void)state;
+	memset(f.ids.cgroup, 'x', sizeof(f.ids.cgroup));
+	CHECK_RESULT(decode(&f, sizeof(f), &h), PA_DECODE_BAD_CGROUP, "fork: cgroup without its NUL");
+	CHECK(h == UNSET, "*hdr untouched on refusal");
+}
+
+static void test_exec_cgroup_unterminated(void **state)
+{
+	struct pa_exec_event *e = synth_exec(1, &task, 100, "/bin/ls", ARGS("ls\0"), 1, 0);
+	const struct pa_event_header *h;
+
+	(void)state;
+	memset(e->ids.cgroup, 'x', sizeof(e->ids.cgroup));
+	CHECK_RESULT(decode(e, e->hdr.size, &h), PA_DECODE_BAD_CGROUP, "exec: cgroup without its NUL");
+	free(e);
+}
+
 /* ---- pa_args_split ------------------------------------------------------ */
 
 static int args_setup(void **state)
@@ -497,6 +577,11 @@ int main(void)
 		cmocka_unit_test(test_exec_filename_not_terminated),
 		cmocka_unit_test(test_comm_without_nul),
 		cmocka_unit_test(test_exec_accessors),
+		cmocka_unit_test(test_abi_layout),
+		cmocka_unit_test(test_ids_carried),
+		cmocka_unit_test(test_cgroup_full_field_ok),
+		cmocka_unit_test(test_fork_cgroup_unterminated),
+		cmocka_unit_test(test_exec_cgroup_unterminated),
 		A(test_split_terminated),
 		A(test_split_without_final_nul),
 		A(test_split_empty_middle),

@@ -281,7 +281,7 @@ static void record_run(struct fixture *a, struct pa_tape *t)
 	struct pa_fork_event fork = synth_fork(20 * NS_PER_SEC, &worker, &shell);
 	struct pa_exit_event exit_ev = synth_exit(21 * NS_PER_SEC, &worker, 3 << 8, true);
 	struct pa_exec_event *exec = synth_exec(20 * NS_PER_SEC + 5, &worker, worker.pid, "/usr/bin/worker",
-						ARGS("worker\0--fast\0"), 2, 0);
+						ARGS("worker\0--password=hunter2\0"), 2, 0);
 
 	fake_proc_root(a);
 	fake_proc_stat(a, 1, "systemd", 'S', 0, 1, 0);
@@ -328,6 +328,18 @@ static void check_same_bytes(bool json)
 	record_run(a, t);
 	drain(a);
 	assert_int_equal(pa_tape_close(t), 0);
+	/* Secrets are masked in the file as on the stream. */
+	{
+		char plain[1 << 16];
+		gzFile gz = gzopen(f.path, "rb");
+		int n = gzread(gz, plain, sizeof(plain));
+
+		gzclose(gz);
+		assert_true(n > 0);
+		CHECK(!memmem(plain, n, "hunter2", 7), "no secret in the record file");
+		CHECK(memmem(plain, n, "--password=REDACTED", 19) != NULL, "the masked argument is");
+		CHECK(strstr(a->text, "--password=REDACTED") != NULL, "masked on the stream");
+	}
 	/* The run had something of every kind to replay. */
 	for (const char *const *w = (const char *const[]){ "fork", "exec", "exit", "zombie", "stuck", "lost", NULL };
 	     *w; w++)
@@ -368,6 +380,14 @@ static void test_text_replay_is_byte_identical(void **state)
 	check_same_bytes(false);
 }
 
+/* What a recording writes after a fork it read the child's directory for. */
+static void write_cwd_answer(struct pa_tape *t)
+{
+	int32_t rc = 0;
+
+	pa_tape_write2(t, PA_TAPE_CWD, &rc, sizeof(rc), "/srv", 4);
+}
+
 /* A file whose /proc answers are missing is out of step: said, not guessed. */
 static void test_missing_answer_is_an_error(void **state)
 {
@@ -384,6 +404,7 @@ static void test_missing_answer_is_an_error(void **state)
 	tape_file_make(&f);
 	t = pa_tape_create(f.path, &h, err, sizeof(err));
 	pa_tape_write(t, PA_TAPE_RAW, &fork, sizeof(fork));
+	write_cwd_answer(t);
 	pa_tape_write(t, PA_TAPE_RAW, &exit_ev, sizeof(exit_ev));
 	pa_tape_write(t, PA_TAPE_TICK, &tick, sizeof(tick)); /* a zombie: it will ask /proc */
 	assert_int_equal(pa_tape_close(t), 0);
@@ -413,6 +434,7 @@ static void test_stop_at(void **state)
 	tape_file_make(&f);
 	t = pa_tape_create(f.path, &h, err, sizeof(err));
 	pa_tape_write(t, PA_TAPE_RAW, &early, sizeof(early));
+	write_cwd_answer(t);
 	pa_tape_write(t, PA_TAPE_RAW, &late, sizeof(late));
 	assert_int_equal(pa_tape_close(t), 0);
 	assert_int_equal(setup_json(&sb), 0);

@@ -198,6 +198,19 @@ static void test_rfc3339_agrees_with_gmtime(void **state)
 	}
 }
 
+/* Any boot time a damaged record file holds converts without undefined
+ * behaviour (UBSan traps on signed overflow; found by the fuzzer). */
+static void test_wall_time_of_any_boot_time(void **state)
+{
+	struct pa_clock c = { .boot_to_wall_ns = 1700000000000000000LL };
+
+	(void)state;
+	CHECK_U(pa_clock_wall_ns(&c, 5), 1700000000000000005ULL, "the usual case");
+	(void)pa_clock_wall_ns(&c, 7742373266295095300ULL);
+	c.boot_to_wall_ns = -1;
+	CHECK_U(pa_clock_wall_ns(&c, 0), UINT64_MAX, "wraps, defined");
+}
+
 static void test_rfc3339_small_buffer_is_terminated(void **state)
 {
 	char buf[11];
@@ -465,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_rfc3339_known_value),
 		cmocka_unit_test(test_rfc3339_truncates_to_microseconds),
 		cmocka_unit_test(test_rfc3339_dates),
+		cmocka_unit_test(test_wall_time_of_any_boot_time),
 		cmocka_unit_test(test_rfc3339_agrees_with_gmtime),
 		cmocka_unit_test(test_rfc3339_small_buffer_is_terminated),
 		cmocka_unit_test(test_clock_wall_adds_offset),
