@@ -96,6 +96,10 @@ const char *h_str(json_t *obj, const char *path);
 json_t *h_find(const struct h_events *e, const char *action, long pid, int nth);
 size_t h_count(const struct h_events *e, const char *action, long pid);
 
+/* A whole file, NUL-terminated, malloc'd (free it); *len its size if
+ * len is not NULL.  Fails the test if it cannot be read. */
+char *h_slurp(const char *path, size_t *len);
+
 /* Milliseconds since an arbitrary start, for deadlines. */
 long long h_now_ms(void);
 

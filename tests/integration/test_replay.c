@@ -37,25 +37,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc(n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, n, f), n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = n;
-	return buf;
-}
-
 static void run_ok(const char *const argv[])
 {
 	static struct h_run r;
@@ -97,8 +78,8 @@ static void check_replay_identical(bool json)
 
 		run_ok(replay);
 	}
-	live = slurp(agent.out_path, &live_len);
-	replayed = slurp(replay_out, &replay_len);
+	live = h_slurp(agent.out_path, &live_len);
+	replayed = h_slurp(replay_out, &replay_len);
 	assert_true(live_len > 10000);
 	assert_non_null(strstr(live, json ? "\"action\":\"zombie\"" : "zombie"));
 	assert_non_null(strstr(live, json ? "\"action\":\"stuck\"" : "stuck"));
@@ -157,7 +138,7 @@ static void test_tree_at_a_moment_without_root(void **state)
 	assert_true(strstr(r.out, " Z ") != NULL);
 
 	/* A cut copy: one line saying what is wrong, exit 1. */
-	data = slurp(tape, &len);
+	data = h_slurp(tape, &len);
 	snprintf(cut, sizeof(cut), "%s.cut", tape);
 	f = fopen(cut, "w");
 	fwrite(data, 1, len / 2, f);

@@ -181,24 +181,6 @@ struct rline {
 	char *sd, *msg;
 };
 
-static char *slurp_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc(n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, n, f), n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 /* "PRI|APP|PROCID|MSGID|SD|MSG" lines, cut up in place.  SD and MSG may
  * hold '|' themselves: the first four split, MSG starts at "|{". */
 static size_t parse_lines(char *text, struct rline *out, size_t max)
@@ -321,7 +303,7 @@ static void test_unix_socket_messages_are_the_json_events(void **state)
 	wait_delivered("exit", held.pid);
 	assert_null(strstr(h_agent_stderr(&agent), "syslog"));
 
-	text = slurp_file(rsys.out);
+	text = h_slurp(rsys.out, NULL);
 	n = parse_lines(text, lines, MAX_LINES);
 	check_delivered(lines, n, "exec", held.pid, 30);
 	check_delivered(lines, n, "exit", held.pid, 30);
@@ -357,7 +339,7 @@ static void test_tcp_receiver_down_then_up(void **state)
 	assert_int_equal(count_in(h_agent_stderr(&agent), refused), 1);
 	assert_int_equal(count_in(h_agent_stderr(&agent), "reconnected after"), 1);
 
-	text = slurp_file(rsys.out);
+	text = h_slurp(rsys.out, NULL);
 	n = parse_lines(text, lines, MAX_LINES);
 	check_delivered(lines, n, "exec", held.pid, 30);
 	check_delivered(lines, n, "exit", held.pid, 30);
@@ -383,7 +365,7 @@ static void test_udp_messages_are_the_json_events(void **state)
 	stop_agent();
 	wait_delivered("exit", held.pid);
 	assert_null(strstr(h_agent_stderr(&agent), "syslog"));
-	text = slurp_file(rsys.out);
+	text = h_slurp(rsys.out, NULL);
 	n = parse_lines(text, lines, MAX_LINES);
 	check_delivered(lines, n, "exec", held.pid, 30);
 	check_delivered(lines, n, "exit", held.pid, 30);
@@ -435,7 +417,7 @@ static void test_tcp_receiver_restarted_mid_run(void **state)
 	stop_agent();
 	assert_int_equal(count_in(h_agent_stderr(&agent), "reconnected after"), 1);
 
-	text = slurp_file(rsys.out);
+	text = h_slurp(rsys.out, NULL);
 	n = parse_lines(text, lines, sizeof(lines) / sizeof(lines[0]));
 	check_delivered(lines, n, "exit", before, 30);
 	check_delivered(lines, n, "exit", during, 30);
