@@ -18,8 +18,9 @@ void pa_json_put_time(struct jw *w, const struct pa_sink_env *env, const char *k
 {
 	char ts[40];
 
-	pa_format_rfc3339(ts, sizeof(ts), pa_clock_wall_ns(env->clock, boot_ns));
-	jw_kv_string(w, key, ts);
+	size_t len = pa_format_rfc3339(ts, sizeof(ts), pa_clock_wall_ns(env->clock, boot_ns));
+
+	jw_kv_ascii(w, key, ts, len);
 }
 
 /* ECS user.id and group.id are keywords: strings, not numbers.  Four of
@@ -64,7 +65,7 @@ void pa_json_put_ids(struct jw *w, const struct pa_proc *p)
 /* process.parent, session_leader, entry_leader: what the table knows of it. */
 static void put_related(struct jw *w, const struct pa_sink_env *env, const struct pa_proc *q)
 {
-	jw_kv_string(w, "entity_id", q->entity_id);
+	jw_kv_ascii(w, "entity_id", q->entity_id, strlen(q->entity_id));
 	jw_kv_string_len(w, "name", q->comm, strnlen(q->comm, sizeof(q->comm)));
 	if (q->start_ns)
 		pa_json_put_time(w, env, "start", q->start_ns);

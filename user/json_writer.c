@@ -345,6 +345,16 @@ void jw_kv_string_len(struct jw *w, const char *k, const char *v, size_t len)
 	jw_string_len(w, v, len);
 }
 
+void jw_kv_ascii(struct jw *w, const char *k, const char *v, size_t len)
+{
+	jw_key(w, k);
+	if (!jw_value_begin(w))
+		return;
+	jw_putc(w, '"');
+	jw_append(w, v, len);
+	jw_putc(w, '"');
+}
+
 void jw_kv_uint(struct jw *w, const char *k, uint64_t v)
 {
 	jw_key(w, k);

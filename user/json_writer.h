@@ -62,6 +62,9 @@ void jw_null(struct jw *w);
 
 void jw_kv_string(struct jw *w, const char *k, const char *v);
 void jw_kv_string_len(struct jw *w, const char *k, const char *v, size_t len);
+/* A value the program made itself from printable ASCII without '"' or
+ * '\\' (timestamps, base64 ids): copied, not scanned for escapes. */
+void jw_kv_ascii(struct jw *w, const char *k, const char *v, size_t len);
 void jw_kv_uint(struct jw *w, const char *k, uint64_t v);
 void jw_kv_int(struct jw *w, const char *k, int64_t v);
 void jw_kv_bool(struct jw *w, const char *k, bool v);

@@ -73,7 +73,7 @@ static void put_process(struct pa_json_fmt *f, const struct pa_sink_env *env,
 	if (p->ids_known)
 		jw_kv_uint(w, "vpid", p->ids.vpid);
 	jw_kv_string_len(w, "name", p->comm, strnlen(p->comm, sizeof(p->comm)));
-	jw_kv_string(w, "entity_id", p->entity_id);
+	jw_kv_ascii(w, "entity_id", p->entity_id, strlen(p->entity_id));
 	if (p->start_ns)
 		pa_json_put_time(w, env, "start", p->start_ns);
 	if (r->action == PA_ACT_EXEC) {
