@@ -432,6 +432,19 @@ static void test_key_is_escaped(void **state)
 	assert_json(w, "{\"a\\\"b\\n\\u0001\\ufffd\":1}");
 }
 
+/* Known-plain values are copied as they are, with the object's commas. */
+static void test_kv_ascii(void **state)
+{
+	struct jw *w = *state;
+
+	jw_object_begin(w);
+	jw_kv_ascii(w, "start", "2026-11-26T10:03:26.214895Z", 27);
+	jw_kv_ascii(w, "entity_id", "ZTEy=", 3);
+	jw_kv_ascii(w, "empty", "", 0);
+	jw_object_end(w);
+	assert_json(w, "{\"start\":\"2026-11-26T10:03:26.214895Z\",\"entity_id\":\"ZTE\",\"empty\":\"\"}");
+}
+
 static void test_kv_string_len_keeps_nul(void **state)
 {
 	struct jw *w = *state;
@@ -978,6 +991,7 @@ int main(void)
 		T(test_empty_string),
 		T(test_null_string),
 		T(test_key_is_escaped),
+		T(test_kv_ascii),
 		T(test_kv_string_len_keeps_nul),
 		T(test_utf8_two_byte),
 		T(test_utf8_three_byte),
