@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -71,24 +72,55 @@ static void put_digits(char *at, uint64_t v, int width)
 	}
 }
 
-size_t pa_format_rfc3339(char *buf, size_t size, uint64_t wall_ns)
+/* The date and time of one second, "2026-11-26T06:30:01" (19 bytes). */
+static void format_second(char *out, uint64_t sec)
 {
-	uint64_t sec = wall_ns / NSEC_PER_SEC;
 	uint64_t sod = sec % 86400;
 	int64_t year;
 	unsigned month, day;
-	/* 2026-11-26T06:30:01.123456Z: fixed width, digits written in place. */
-	char out[RFC3339_LEN + 1] = "0000-00-00T00:00:00.000000Z";
-	size_t keep;
 
 	civil_from_days((int64_t)(sec / 86400), &year, &month, &day);
 	put_digits(out, (uint64_t)year % 10000, 4);
+	out[4] = '-';
 	put_digits(out + 5, month, 2);
+	out[7] = '-';
 	put_digits(out + 8, day, 2);
+	out[10] = 'T';
 	put_digits(out + 11, sod / 3600, 2);
+	out[13] = ':';
 	put_digits(out + 14, sod / 60 % 60, 2);
+	out[16] = ':';
 	put_digits(out + 17, sod % 60, 2);
+}
+
+/* A JSON line holds a few different seconds (the event's, the process's
+ * start, its parent's and leaders'): a small cache of formatted seconds,
+ * indexed by the second's low bits, saves most of the date arithmetic. */
+#define SECOND_CACHE 8
+
+size_t pa_format_rfc3339(char *buf, size_t size, uint64_t wall_ns)
+{
+	static struct {
+		uint64_t sec;
+		char text[19];
+		bool valid;
+	} cache[SECOND_CACHE];
+	uint64_t sec = wall_ns / NSEC_PER_SEC;
+	unsigned slot = (unsigned)(sec % SECOND_CACHE);
+	/* 2026-11-26T06:30:01.123456Z: fixed width, digits written in place. */
+	char out[RFC3339_LEN + 1];
+	size_t keep;
+
+	if (!cache[slot].valid || cache[slot].sec != sec) {
+		format_second(cache[slot].text, sec);
+		cache[slot].sec = sec;
+		cache[slot].valid = true;
+	}
+	memcpy(out, cache[slot].text, 19);
+	out[19] = '.';
 	put_digits(out + 20, (wall_ns % NSEC_PER_SEC) / 1000, 6);
+	out[26] = 'Z';
+	out[27] = '\0';
 	if (!size)
 		return RFC3339_LEN;
 	keep = size - 1 < RFC3339_LEN ? size - 1 : RFC3339_LEN; /* cut like snprintf */

@@ -157,6 +157,20 @@ static void jw_put_string(struct jw *w, const char *str, size_t len)
 	size_t i = 0, run = 0;	/* run: first byte not yet copied */
 	size_t n;
 
+	/* Most strings need no escape at all: one reservation, one copy. */
+	while (len - i >= sizeof(uint64_t) && jw_word_is_plain(s + i))
+		i += sizeof(uint64_t);
+	while (i < len && jw_is_plain(s[i]))
+		i++;
+	if (i == len) {
+		if (!jw_reserve(w, len + 2))
+			return;
+		w->buf[w->len++] = '"';
+		memcpy(w->buf + w->len, s, len);
+		w->len += len;
+		w->buf[w->len++] = '"';
+		return;
+	}
 	jw_putc(w, '"');
 	while (i < len) {
 		if (len - i >= sizeof(uint64_t) && jw_word_is_plain(s + i)) {
