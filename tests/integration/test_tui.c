@@ -343,6 +343,37 @@ static void test_crash_restores_the_terminal(void **state)
 	check_terminal_restored(NULL, SIGSEGV, "PA-EXIT=139");
 }
 
+/* A smaller terminal: the view redraws to it (no line wider than the
+ * pane, the key hints on its last line). */
+static void test_adapts_to_resize(void **state)
+{
+	const char *resize[] = { "resize-window", "-t", "pa", "-x", "90", "-y", "20", NULL };
+	static struct screen s;
+	struct h_run r;
+	char cmd[512];
+	long long deadline;
+	bool ok = false;
+
+	(void)state;
+	H_SKIP_WITHOUT_BPF();
+	if (access(TMUX, X_OK))
+		fail_msg("no %s: `make test` installs the tmux package", TMUX);
+	snprintf(cmd, sizeof(cmd), "%s --tree; sleep 60", h_build_path("ptrace-agent"));
+	assert_int_equal(start_agent(cmd), 0);
+	assert_int_equal(tmux(&r, resize), 0);
+	deadline = h_now_ms() + WAIT_MS;
+	while (!ok && h_now_ms() < deadline) {
+		usleep(200 * 1000);
+		capture(&s);
+		ok = s.n == 20 && strstr(s.line[19].text, "? help") && strstr(s.line[1].text, "PID S USER");
+		for (int i = 0; ok && i < s.n; i++)
+			ok = strlen(s.line[i].text) <= 90 * 3; /* bytes: box-drawing is 3 a column */
+	}
+	if (!ok)
+		print_error("screen after resize:\n%s\n", s.raw);
+	assert_true(ok);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +381,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_q_restores_the_terminal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_restores_the_terminal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_restores_the_terminal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_adapts_to_resize, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
