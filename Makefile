@@ -89,6 +89,7 @@ bench:
 	$(Q)tools/bench/run.sh $(OUTPUT)
 	$(Q)tools/bench/tui.sh $(OUTPUT)
 	$(Q)tools/bench/replay.sh $(OUTPUT)
+	$(Q)tools/bench/syscalls.sh $(OUTPUT)
 
 # ---- BPF -----------------------------------------------------------------
 $(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c | $(OUTPUT)/bpf

@@ -191,6 +191,19 @@ struct pa_task_sched {
 	__u8 in_dstate;   /* it has an entry in dstate */
 };
 
+/* The syscall statistics map (syscalls.bpf.c, --syscalls): per process
+ * and syscall number, summed by user space over the CPUs. */
+struct pa_sys_key {
+	__u32 tgid;
+	__u32 nr;
+};
+
+struct pa_sys_val {
+	__u64 count;
+	__u64 errors;   /* returned -1..-4095 */
+	__u64 time_ns;  /* enter to exit */
+};
+
 /* Frames kept per kernel stack (the stack map's value size). */
 #define PA_STACK_DEPTH 32
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -93,6 +94,12 @@ static void set_tunables(struct agent_bpf *skel, const struct pa_config *cfg)
 	bpf_map__set_max_entries(skel->maps.exec_scratch, ncpus > 0 ? ncpus : 1);
 	if (!cfg->nr_pids)
 		bpf_map__set_max_entries(skel->maps.traced_tgids, 1);
+	/* Syscall statistics cost every syscall of the machine: only on request. */
+	if (!cfg->syscalls) {
+		bpf_program__set_autoload(skel->progs.handle_sys_enter, false);
+		bpf_program__set_autoload(skel->progs.handle_sys_exit, false);
+		bpf_map__set_max_entries(skel->maps.sys_stats, 1);
+	}
 }
 
 int pa_bpf_start(struct pa_bpf *b, const struct pa_config *cfg, pa_record_fn fn, void *ctx)
@@ -163,6 +170,7 @@ void pa_bpf_stop(struct pa_bpf *b)
 {
 	ring_buffer__free(b->rb);
 	agent_bpf__destroy(b->skel);
+	free(b->sys_buf);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -248,4 +256,46 @@ int pa_bpf_ended_times(struct pa_bpf *b, uint32_t pid, uint64_t times[PA_NR_TIME
 	for (int i = 0; i < PA_NR_TIMES; i++)
 		times[i] += ended[i];
 	return 0;
+}
+
+int pa_bpf_read_syscalls(struct pa_bpf *b, struct pa_sysstats *s)
+{
+	int fd = bpf_map__fd(b->skel->maps.sys_stats);
+	int ncpus = libbpf_num_possible_cpus();
+	struct pa_sys_key key, next;
+	struct pa_sys_val *vals;
+	size_t n = 0;
+	int err;
+
+	if (ncpus <= 0)
+		return -EINVAL;
+	vals = calloc(ncpus, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	err = bpf_map_get_next_key(fd, NULL, &next);
+	while (!err) {
+		key = next;
+		if (!bpf_map_lookup_elem(fd, &key, vals)) {
+			struct pa_sys_entry *e;
+
+			if (n == b->sys_cap) {
+				size_t cap = b->sys_cap ? 2 * b->sys_cap : 1024;
+
+				e = realloc(b->sys_buf, cap * sizeof(*e));
+				if (!e) {
+					free(vals);
+					return -ENOMEM;
+				}
+				b->sys_buf = e;
+				b->sys_cap = cap;
+			}
+			e = &b->sys_buf[n++];
+			e->key = key;
+			e->val = pa_sys_sum_cpus(vals, ncpus);
+		}
+		err = bpf_map_get_next_key(fd, &key, &next);
+	}
+	free(vals);
+	return pa_sysstats_update(s, b->sys_buf, n,
+				  __atomic_load_n(&b->skel->bss->syscall_overflow, __ATOMIC_RELAXED)) ? -ENOMEM : 0;
 }

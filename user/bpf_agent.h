@@ -8,6 +8,7 @@
 #include "config.h"
 #include "detect_stuck.h"
 #include "pa_events.h"
+#include "syscall_stats.h"
 
 struct agent_bpf;
 struct ring_buffer;
@@ -15,6 +16,8 @@ struct ring_buffer;
 struct pa_bpf {
 	struct agent_bpf *skel;
 	struct ring_buffer *rb;
+	struct pa_sys_entry *sys_buf; /* --syscalls: the last map read */
+	size_t sys_cap;
 };
 
 typedef int (*pa_record_fn)(void *ctx, void *data, size_t size);
@@ -33,6 +36,9 @@ uint64_t pa_bpf_lost(const struct pa_bpf *b);
 /* D-state blocks not followed because the dstate map was full. */
 uint64_t pa_bpf_dstate_overflow(const struct pa_bpf *b);
 void pa_bpf_stop(struct pa_bpf *b);
+/* --syscalls: read the statistics map (per-CPU values summed) into s.
+ * 0, or -errno. */
+int pa_bpf_read_syscalls(struct pa_bpf *b, struct pa_sysstats *s);
 /* The threads in D now (the dstate map): how many were copied into out. */
 int pa_bpf_read_dstate(struct pa_bpf *b, struct pa_dthread *out, size_t max);
 /* A captured kernel stack (ctx: the struct pa_bpf): frames, or -1. */

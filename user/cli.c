@@ -57,6 +57,14 @@ const char pa_usage[] =
 	"      --stuck-after DUR    report a thread in D state this long, with its\n"
 	"                           kernel stack, syscall and file (default 10s)\n"
 	"\n"
+	"Syscall statistics:\n"
+	"      --syscalls           count each process's system calls in the kernel\n"
+	"                           (count, errors, time); a summary per process\n"
+	"                           every --syscalls-every, at exit and on SIGUSR1\n"
+	"      --syscalls-top N     syscalls shown per process (default 10, max 64)\n"
+	"      --syscalls-sort KEY  rank by time or count (default time)\n"
+	"      --syscalls-every DUR summary interval (default 10s)\n"
+	"\n"
 	"Tuning:\n"
 	"      --ringbuf-size SIZE  kernel ring buffer (default 4M; power of two)\n"
 	"      --max-args-bytes N   argv bytes kept per exec (default 4096, max 32768)\n"
@@ -87,6 +95,10 @@ enum {
 	OPT_AT,
 	OPT_REDACT,
 	OPT_NO_REDACT,
+	OPT_SYSCALLS,
+	OPT_SYSCALLS_TOP,
+	OPT_SYSCALLS_SORT,
+	OPT_SYSCALLS_EVERY,
 };
 
 static const struct option long_opts[] = {
@@ -109,6 +121,10 @@ static const struct option long_opts[] = {
 	{ "at", required_argument, NULL, OPT_AT },
 	{ "redact", required_argument, NULL, OPT_REDACT },
 	{ "no-redact", no_argument, NULL, OPT_NO_REDACT },
+	{ "syscalls", no_argument, NULL, OPT_SYSCALLS },
+	{ "syscalls-top", required_argument, NULL, OPT_SYSCALLS_TOP },
+	{ "syscalls-sort", required_argument, NULL, OPT_SYSCALLS_SORT },
+	{ "syscalls-every", required_argument, NULL, OPT_SYSCALLS_EVERY },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -124,6 +140,9 @@ void pa_config_defaults(struct pa_config *cfg)
 	cfg->zombie_after_ns = PA_ZOMBIE_AFTER_DEFAULT_NS;
 	cfg->stuck_after_ns = PA_STUCK_AFTER_DEFAULT_NS;
 	cfg->rotate_keep = PA_ROTATE_KEEP_DEFAULT;
+	cfg->syscalls_top = PA_SYS_TOP_DEFAULT;
+	cfg->syscalls_sort = PA_SYS_SORT_TIME;
+	cfg->syscalls_every_ns = PA_SYSCALLS_EVERY_DEFAULT_NS;
 }
 
 /* Plain decimal only ("1.5", not "0x10" or "1e3", which strtod takes):
@@ -292,6 +311,27 @@ static int parse_one(int opt, const char *arg, struct pa_config *cfg, char *err,
 			return usage_error("--at needs a time: +90s (from the start) or 2026-11-26T10:01:02Z");
 		cfg->at = arg;
 		return 0;
+	case OPT_SYSCALLS:
+		cfg->syscalls = true;
+		return 0;
+	case OPT_SYSCALLS_TOP:
+		if (parse_uint(arg, PA_SYS_TOP_MAX, &n) || n == 0)
+			return usage_error("invalid count '%s' for --syscalls-top: use 1 to %d", arg, PA_SYS_TOP_MAX);
+		cfg->syscalls_top = n;
+		cfg->syscalls_tuned = true;
+		return 0;
+	case OPT_SYSCALLS_SORT:
+		if (pa_sys_sort_parse(arg, &cfg->syscalls_sort))
+			return usage_error("invalid key '%s' for --syscalls-sort: use time or count", arg);
+		cfg->syscalls_tuned = true;
+		return 0;
+	case OPT_SYSCALLS_EVERY:
+		/* Below a second the summaries would outrun the housekeeping tick that reads them. */
+		if (pa_parse_duration(arg, &v) || v < 1000000000ULL)
+			return usage_error("invalid duration '%s' for --syscalls-every: use 1s or more (e.g. 10s, 1m)", arg);
+		cfg->syscalls_every_ns = v;
+		cfg->syscalls_tuned = true;
+		return 0;
 	case 'v':
 		cfg->verbose = true;
 		return 0;
@@ -328,12 +368,16 @@ static int check_replay(const struct pa_config *cfg, char *err, size_t errlen)
 	if (cfg->at && (!cfg->replay || cfg->mode != PA_MODE_TREE))
 		return usage_error("--at goes with --replay and --tree");
 	if (!cfg->replay) {
+		if (cfg->record && cfg->syscalls)
+			return usage_error("--syscalls cannot be recorded yet: drop --record or --syscalls");
 		if (cfg->record && cfg->once)
 			return usage_error("--record goes with tracing, not with --once");
 		return 0;
 	}
 	if (cfg->record)
 		return usage_error("--record and --replay cannot be combined");
+	if (cfg->syscalls)
+		return usage_error("--syscalls applies when tracing; record files hold no syscall statistics");
 	if (cfg->nr_pids || cfg->transitions)
 		return usage_error("--pid and --transitions apply when recording; a replay shows what was recorded");
 	if (cfg->duration_ns)
@@ -364,6 +408,10 @@ int pa_cli_parse(int argc, char **argv, struct pa_config *cfg, char *err, size_t
 		return usage_error("--transitions needs --pid: every context switch of every process would flood the output");
 	if (cfg->json && cfg->mode == PA_MODE_TREE)
 		return usage_error("--json and --tree cannot be combined");
+	if (!cfg->syscalls && cfg->syscalls_tuned)
+		return usage_error("--syscalls-top, --syscalls-sort and --syscalls-every go with --syscalls");
+	if (cfg->syscalls && cfg->mode == PA_MODE_TREE)
+		return usage_error("--syscalls and --tree cannot be combined: the summaries go to the event stream");
 	if (cfg->rotate_bytes && !cfg->output)
 		return usage_error("--rotate-size needs -o FILE: stdout cannot be rotated");
 	if (cfg->mode == PA_MODE_TREE && (cfg->rotate_bytes || cfg->syslog_url))

@@ -487,3 +487,24 @@ void pa_collector_tick(struct pa_collector *c, uint64_t now_boot_ns)
 		pa_detect_zombies(&c->table, now_boot_ns, c->zombie_after_ns, on_zombies, &z);
 	pa_table_expire(&c->table, now_boot_ns);
 }
+
+void pa_collector_syscalls(struct pa_collector *c, const struct pa_sysstats *s, bool delta,
+			   enum pa_sys_sort sort, unsigned top, uint64_t interval_ns, uint64_t now_ns)
+{
+	static struct pa_sys_summary sum;
+	size_t pos = 0;
+
+	while (pa_sysstats_next(s, &pos, delta, sort, top, &sum)) {
+		struct pa_report r = { .action = PA_ACT_SYSCALLS, .ts_ns = now_ns };
+		struct pa_proc *p = pa_table_find(&c->table, sum.tgid);
+		/* Gone and forgotten (reaped long ago): its pid is all we know. */
+		struct pa_proc gone = { .pid = sum.tgid, .comm = "?" };
+
+		r.proc = p ? p : &gone;
+		r.parent = p ? p->parent : NULL;
+		r.parent_pid = p ? p->ppid : 0;
+		r.syscalls.interval_ns = interval_ns;
+		r.syscalls.sum = &sum;
+		pa_collector_dispatch(c, &r);
+	}
+}

@@ -19,6 +19,7 @@
 #include "sink.h"
 #include "config.h"
 #include "strbuf.h"
+#include "syscall_stats.h"
 
 #define PA_MAX_SINKS 8
 
@@ -82,6 +83,11 @@ void pa_collector_gather(struct pa_collector *c, uint32_t tgid, uint32_t tid, in
 /* Stuck-thread reports from kernel records (report_stuck.c). */
 void pa_collector_on_unstuck(struct pa_collector *c, const struct pa_unstuck_event *e);
 void pa_collector_on_hung(struct pa_collector *c, const struct pa_hung_event *e);
+
+/* --syscalls: one report per process of the last read of s, its totals
+ * (delta false) or what is new since the read before. */
+void pa_collector_syscalls(struct pa_collector *c, const struct pa_sysstats *s, bool delta,
+			   enum pa_sys_sort sort, unsigned top, uint64_t interval_ns, uint64_t now_ns);
 
 /* Periodic housekeeping: zombie alerts, adopters the kernel had not
  * chosen yet at the last look, forgetting processes reaped long ago. */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "redact.h"
+#include "syscall_stats.h"
 
 #define PA_MAX_PIDS 64
 /* Zombies are reported after 5 s by default: long enough that a parent
@@ -21,6 +22,10 @@
 #define PA_RINGBUF_DEFAULT (4u << 20)
 #define PA_RINGBUF_MIN (64u << 10)
 #define PA_RINGBUF_MAX (1u << 30)
+
+/* --syscalls-every: a summary per busy process every 10 s is a rate a
+ * log pipeline takes easily and still shows a change within a minute. */
+#define PA_SYSCALLS_EVERY_DEFAULT_NS (10ULL * 1000000000ULL)
 
 /* Rotated archives kept by default: logrotate's usual count. */
 #define PA_ROTATE_KEEP_DEFAULT 5
@@ -52,6 +57,11 @@ struct pa_config {
 	const char *redact[PA_REDACT_MAX]; /* --redact patterns, checked by pa_redact_add */
 	unsigned nr_redact;
 	bool no_redact;       /* --no-redact: the built-in list off */
+	bool syscalls;        /* --syscalls: per-process syscall statistics */
+	unsigned syscalls_top;
+	enum pa_sys_sort syscalls_sort;
+	uint64_t syscalls_every_ns;
+	bool syscalls_tuned;  /* one of the three above was given */
 	uint32_t ringbuf_bytes;
 	uint32_t max_args_bytes;
 	bool verbose;

@@ -35,6 +35,7 @@ static int make_signalfd(sigset_t *mask)
 	sigaddset(mask, SIGINT);
 	sigaddset(mask, SIGTERM);
 	sigaddset(mask, SIGHUP);
+	sigaddset(mask, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, mask, NULL))
 		return -1;
 	return signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -64,6 +65,27 @@ static void scan_stuck(struct pa_loop *l)
 	pa_feed_stuck_scan(l->col, d, n, pa_now_boot_ns());
 }
 
+/* --syscalls: read the kernel's counters and report each process, with
+ * what is new since the last read (delta) or its totals (at exit, on
+ * SIGUSR1).  Every read moves the start of the next delta. */
+static void syscalls_summary(struct pa_loop *l, bool delta)
+{
+	const struct pa_config *cfg = l->cfg;
+	uint64_t now = pa_now_boot_ns();
+	uint64_t since = delta ? l->sys_last_ns : l->col->tracing_since_ns;
+	int err = pa_bpf_read_syscalls(l->bpf, &l->sys);
+
+	if (err) {
+		if (!l->sys_failed)
+			pa_err("cannot read the syscall statistics: %s", strerror(-err));
+		l->sys_failed = true;
+		return;
+	}
+	pa_collector_syscalls(l->col, &l->sys, delta, cfg->syscalls_sort, cfg->syscalls_top,
+			      now > since ? now - since : 0, now);
+	l->sys_last_ns = now;
+}
+
 static void housekeeping(struct pa_loop *l)
 {
 	/* Events are missing from the model: heal it from /proc.  (Not at
@@ -72,6 +94,10 @@ static void housekeeping(struct pa_loop *l)
 		pa_feed_snapshot(l->col, true);
 	scan_stuck(l);
 	pa_feed_tick(l->col, pa_now_boot_ns());
+	if (l->cfg->syscalls && pa_now_boot_ns() >= l->sys_next_ns) {
+		syscalls_summary(l, true);
+		l->sys_next_ns = l->sys_last_ns + l->cfg->syscalls_every_ns;
+	}
 	pa_output_poll(l->out); /* a finished background compression */
 	if (l->tui)
 		pa_tui_tick(l->tui, pa_now_mono_ns(), l->lost_seen);
@@ -87,11 +113,18 @@ static int read_signal(int sfd)
 
 /* SIGINT and SIGTERM stop us.  SIGHUP means "reopen your log file" to a
  * service (logrotate's convention), and "your terminal is gone" to the
- * live tree.  True to stop. */
+ * live tree.  SIGUSR1 asks for the syscall totals now.  True to stop. */
 static bool on_signal(struct pa_loop *l, int sig)
 {
 	if (!sig)
 		return false;
+	if (sig == SIGUSR1) {
+		if (l->cfg->syscalls) {
+			syscalls_summary(l, false);
+			pa_output_flush(l->out);
+		}
+		return false;
+	}
 	if (sig != SIGHUP || l->tui)
 		return true;
 	pa_output_reopen(l->out);
@@ -107,6 +140,9 @@ int pa_loop_run(struct pa_loop *l)
 	int sfd, efd, err = -1;
 	bool stop = false;
 
+	pa_sysstats_init(&l->sys);
+	l->sys_last_ns = l->col->tracing_since_ns;
+	l->sys_next_ns = l->sys_last_ns + l->cfg->syscalls_every_ns;
 	sfd = make_signalfd(&mask);
 	efd = epoll_create1(EPOLL_CLOEXEC);
 	if (sfd < 0 || efd < 0) {
@@ -169,9 +205,13 @@ int pa_loop_run(struct pa_loop *l)
 	/* What the kernel submitted before we stopped is still ours to report. */
 	pa_bpf_drain(l->bpf);
 	check_lost(l);
+	if (l->cfg->syscalls)
+		syscalls_summary(l, false);
 	pa_output_flush(l->out);
 	err = 0;
 cleanup:
+	l->sys_overflow = l->sys.overflow;
+	pa_sysstats_free(&l->sys);
 	if (efd >= 0)
 		close(efd);
 	if (sfd >= 0)

@@ -20,6 +20,12 @@ struct pa_loop {
 	struct pa_tui *tui;      /* the live tree on the terminal, or NULL */
 	struct pa_syslog_conn *syslog; /* --syslog, or NULL */
 	uint64_t lost_seen;      /* kernel drop counter already reported */
+	/* --syscalls: the reads of the kernel's statistics (boot clock). */
+	struct pa_sysstats sys;
+	uint64_t sys_last_ns;    /* the last read: deltas start there */
+	uint64_t sys_next_ns;    /* the next periodic summary */
+	bool sys_failed;         /* a read failed: said once */
+	uint64_t sys_overflow;   /* syscalls the full map could not count */
 };
 
 /* Runs until SIGINT/SIGTERM, the --duration deadline, or a closed stdout;

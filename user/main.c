@@ -188,6 +188,9 @@ static void print_summary(struct agent *a, struct pa_loop *l, uint64_t started)
 	       span, (unsigned long long)a->col.nr_records, (unsigned long long)l->lost_seen,
 	       (unsigned long long)a->col.nr_bad, (unsigned long long)a->out.bytes_dropped,
 	       (unsigned long long)pa_bpf_dstate_overflow(&a->bpf));
+	if (a->cfg.syscalls && l->sys_overflow)
+		pa_err("%llu syscalls not counted: the statistics map was full (65536 process/syscall pairs)",
+		       (unsigned long long)l->sys_overflow);
 }
 
 static int trace(struct agent *a)

@@ -14,6 +14,7 @@
 #include "output.h"
 #include "proc_table.h"
 #include "procfs.h"
+#include "syscall_stats.h"
 
 enum pa_action {
 	PA_ACT_FORK,
@@ -25,6 +26,12 @@ enum pa_action {
 	PA_ACT_ORPHANED, /* alert: a live process lost its parent */
 	PA_ACT_STUCK,    /* alert: a thread in D past --stuck-after (or its end) */
 	PA_ACT_STATE,    /* a thread's scheduler state changed */
+	PA_ACT_SYSCALLS, /* --syscalls: a process's syscall statistics */
+};
+
+struct pa_syscalls_info {
+	uint64_t interval_ns;                /* the time the figures cover */
+	const struct pa_sys_summary *sum;
 };
 
 struct pa_state_info {
@@ -78,6 +85,7 @@ struct pa_report {
 	struct pa_orphan_info orphan; /* orphaned; parent_pid is the adopter */
 	struct pa_stuck_info stuck;   /* stuck */
 	struct pa_state_info state;   /* state */
+	struct pa_syscalls_info syscalls; /* syscalls */
 };
 
 /* What every sink needs to know about where it runs. */

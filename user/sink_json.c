@@ -120,6 +120,7 @@ static const char *event_type(enum pa_action a)
 		return "change";
 	case PA_ACT_LOST:
 	case PA_ACT_ZOMBIE:
+	case PA_ACT_SYSCALLS:
 		return "info";
 	}
 	return "info";
@@ -221,6 +222,43 @@ static void put_state(struct jw *w, const struct pa_state_info *st)
 	jw_object_end(w);
 }
 
+static void put_sys_val(struct jw *w, const struct pa_sys_val *v, bool ms)
+{
+	jw_kv_uint(w, "count", v->count);
+	jw_kv_uint(w, "errors", v->errors);
+	if (ms)
+		jw_kv_uint(w, "time_ms", v->time_ns / 1000000);
+	else
+		jw_kv_uint(w, "time_us", v->time_ns / 1000);
+}
+
+static void put_syscalls(struct jw *w, const struct pa_syscalls_info *si)
+{
+	const struct pa_sys_summary *sum = si->sum;
+
+	jw_key(w, "syscalls");
+	jw_object_begin(w);
+	jw_kv_uint(w, "interval_ms", si->interval_ns / 1000000);
+	jw_key(w, "total");
+	jw_object_begin(w);
+	put_sys_val(w, &sum->total, true);
+	jw_object_end(w);
+	jw_key(w, "top");
+	jw_array_begin(w);
+	for (unsigned i = 0; i < sum->nr_top; i++) {
+		const struct pa_sys_row *row = &sum->top[i];
+
+		jw_object_begin(w);
+		if (row->name)
+			jw_kv_string(w, "name", row->name);
+		jw_kv_uint(w, "nr", row->nr);
+		put_sys_val(w, &row->val, false);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	jw_object_end(w);
+}
+
 /* Alert and life-cycle details beyond ECS, under ptrace_agent.*. */
 static void put_detector_fields(struct jw *w, const struct pa_report *r)
 {
@@ -233,6 +271,9 @@ static void put_detector_fields(struct jw *w, const struct pa_report *r)
 		return;
 	case PA_ACT_STATE:
 		put_state(w, &r->state);
+		return;
+	case PA_ACT_SYSCALLS:
+		put_syscalls(w, &r->syscalls);
 		return;
 	case PA_ACT_REAPED:
 		jw_key(w, "reaped");
@@ -295,7 +336,7 @@ static void put_exit(struct jw *w, const struct pa_report *r)
 static bool is_detector(enum pa_action a)
 {
 	return a == PA_ACT_ZOMBIE || a == PA_ACT_REAPED || a == PA_ACT_ORPHANED ||
-	       a == PA_ACT_STUCK || a == PA_ACT_STATE;
+	       a == PA_ACT_STUCK || a == PA_ACT_STATE || a == PA_ACT_SYSCALLS;
 }
 
 /* Our own fields, under ptrace_agent.*, only where there is something to say. */
@@ -388,7 +429,8 @@ bool pa_json_format_report(struct pa_json_fmt *f, const struct pa_sink_env *env,
 	jw_reset(w);
 	jw_object_begin(w);
 	pa_json_put_time(w, env, "@timestamp", r->ts_ns);
-	put_event(w, is_alert(r->action) ? "alert" : "event", event_type(r->action),
+	put_event(w, is_alert(r->action) ? "alert" : r->action == PA_ACT_SYSCALLS ? "metric" : "event",
+		  event_type(r->action),
 		  pa_action_name(r->action));
 	/* event came before: the writer owes the next member a comma, which
 	 * the constant part brings itself. */

@@ -169,6 +169,36 @@ static void put_state_detail(struct strbuf *sb, const struct pa_report *r)
 		sb_printf(sb, " (%s)", pa_signal_name(st->stop_signal));
 }
 
+/* Wider than the EVENT column holds, so a line of its own:
+ * "syscalls pid=200 comm=bash: 1240 in 10.00s, 3 failed: read 1200 (3 err, 15.2ms), write 40 (1.1ms)" */
+static void put_syscalls_line(struct strbuf *sb, const struct pa_report *r)
+{
+	const struct pa_sys_summary *sum = r->syscalls.sum;
+	const char *comm = r->proc->comm;
+	char span[32];
+
+	sb_printf(sb, "syscalls pid=%u comm=", r->proc->pid);
+	pa_text_escape(sb, comm, strnlen(comm, sizeof(r->proc->comm)));
+	pa_format_span(span, sizeof(span), r->syscalls.interval_ns);
+	sb_printf(sb, ": %llu in %s", (unsigned long long)sum->total.count, span);
+	if (sum->total.errors)
+		sb_printf(sb, ", %llu failed", (unsigned long long)sum->total.errors);
+	sb_puts(sb, ":");
+	for (unsigned i = 0; i < sum->nr_top; i++) {
+		const struct pa_sys_row *row = &sum->top[i];
+
+		sb_puts(sb, i ? ", " : " ");
+		if (row->name)
+			sb_puts(sb, row->name);
+		else
+			sb_printf(sb, "syscall_%u", row->nr);
+		sb_printf(sb, " %llu (", (unsigned long long)row->val.count);
+		if (row->val.errors)
+			sb_printf(sb, "%llu err, ", (unsigned long long)row->val.errors);
+		sb_printf(sb, "%.1fms)", row->val.time_ns / 1e6);
+	}
+}
+
 static void text_emit(struct pa_sink *s, const struct pa_report *r)
 {
 	struct text_sink *ts = (struct text_sink *)s;
@@ -184,6 +214,10 @@ static void text_emit(struct pa_sink *s, const struct pa_report *r)
 	if (r->action == PA_ACT_LOST) {
 		sb_printf(sb, "%-12s %-6s %-7s %-7s %-16s %llu events lost: ring buffer full (raise --ringbuf-size)\n",
 			  when, "lost", "-", "-", "-", (unsigned long long)r->lost);
+	} else if (r->action == PA_ACT_SYSCALLS) {
+		sb_printf(sb, "%-12s ", when);
+		put_syscalls_line(sb, r);
+		sb_putc(sb, '\n');
 	} else {
 		sb_printf(sb, "%-12s %-6.6s %-7u %-7u ", when, pa_action_name(r->action), r->proc->pid,
 			  r->parent_pid);
@@ -259,6 +293,8 @@ const char *pa_action_name(enum pa_action a)
 		return "stuck";
 	case PA_ACT_STATE:
 		return "state";
+	case PA_ACT_SYSCALLS:
+		return "syscalls";
 	}
 	return "?";
 }

@@ -30,6 +30,7 @@ enum pa_syslog_severity pa_syslog_severity(enum pa_action a)
 	case PA_ACT_EXIT:
 	case PA_ACT_REAPED:
 	case PA_ACT_STATE:
+	case PA_ACT_SYSCALLS:
 		return PA_SYSLOG_INFO;
 	}
 	return PA_SYSLOG_INFO;
@@ -139,6 +140,11 @@ static void put_action_params(struct strbuf *out, const struct pa_report *r)
 		return;
 	case PA_ACT_LOST:
 		param_u64(out, "count", r->lost);
+		return;
+	case PA_ACT_SYSCALLS:
+		param_u64(out, "count", r->syscalls.sum->total.count);
+		param_u64(out, "errors", r->syscalls.sum->total.errors);
+		param_u64(out, "time_ms", r->syscalls.sum->total.time_ns / NS_PER_MS);
 		return;
 	case PA_ACT_FORK:
 		return;

@@ -749,6 +749,73 @@ static void test_parse_after_error_mid_cluster(void **state)
 	CHECK(!c.cfg.verbose, "the v left in the first cluster was not read");
 }
 
+/* ---- --syscalls ----------------------------------------------------------- */
+
+static void test_syscalls_options(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	PARSE(&c, "--json");
+	check_ok(&c, "defaults");
+	CHECK(!c.cfg.syscalls, "off by default");
+	CHECK_U(c.cfg.syscalls_top, 10, "top 10 by default");
+	CHECK_I(c.cfg.syscalls_sort, PA_SYS_SORT_TIME, "sorted by time by default");
+	CHECK_U(c.cfg.syscalls_every_ns, 10 * NS_PER_SEC, "every 10s by default");
+
+	PARSE(&c, "--syscalls", "--syscalls-top", "3", "--syscalls-sort", "count", "--syscalls-every", "1m",
+	      "-p", "42");
+	check_ok(&c, "all syscall options");
+	CHECK(c.cfg.syscalls, "on");
+	CHECK_U(c.cfg.syscalls_top, 3, "top 3");
+	CHECK_I(c.cfg.syscalls_sort, PA_SYS_SORT_COUNT, "by count");
+	CHECK_U(c.cfg.syscalls_every_ns, 60 * NS_PER_SEC, "every minute");
+	CHECK_U(c.cfg.nr_pids, 1, "with --pid");
+
+	PARSE(&c, "--syscalls", "--syscalls-top", "64", "--syscalls-sort", "time");
+	check_ok(&c, "top at its maximum");
+	CHECK_U(c.cfg.syscalls_top, 64, "top 64");
+}
+
+static void test_syscalls_bad_values(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	PARSE(&c, "--syscalls", "--syscalls-top", "0");
+	check_error(&c, "invalid count '0' for --syscalls-top: use 1 to 64", "top 0");
+	PARSE(&c, "--syscalls", "--syscalls-top", "65");
+	check_error(&c, "invalid count '65' for --syscalls-top: use 1 to 64", "top 65");
+	PARSE(&c, "--syscalls", "--syscalls-top", "ten");
+	check_error(&c, "invalid count 'ten' for --syscalls-top: use 1 to 64", "top ten");
+	PARSE(&c, "--syscalls", "--syscalls-sort", "name");
+	check_error(&c, "invalid key 'name' for --syscalls-sort: use time or count", "sort by name");
+	PARSE(&c, "--syscalls", "--syscalls-sort", "");
+	check_error_names(&c, "--syscalls-sort", "time or count", "empty sort key");
+	PARSE(&c, "--syscalls", "--syscalls-every", "500ms");
+	check_error(&c, "invalid duration '500ms' for --syscalls-every: use 1s or more (e.g. 10s, 1m)",
+		    "below a second");
+	PARSE(&c, "--syscalls", "--syscalls-every", "soon");
+	check_error_names(&c, "'soon'", "--syscalls-every", "not a duration");
+	PARSE(&c, "--syscalls-top", "3");
+	check_error_names(&c, "--syscalls-top", "go with --syscalls", "top without --syscalls");
+	PARSE(&c, "--syscalls-sort", "count");
+	check_error_names(&c, "--syscalls-sort", "go with --syscalls", "sort without --syscalls");
+	PARSE(&c, "--syscalls-every", "5s");
+	check_error_names(&c, "--syscalls-every", "go with --syscalls", "every without --syscalls");
+	/* The default values given explicitly are still the options given. */
+	PARSE(&c, "--syscalls-top", "10");
+	check_error_names(&c, "--syscalls-top", "go with --syscalls", "default top without --syscalls");
+	PARSE(&c, "--syscalls-sort", "time");
+	check_error_names(&c, "--syscalls-sort", "go with --syscalls", "default sort without --syscalls");
+	PARSE(&c, "--syscalls", "--tree");
+	check_error_names(&c, "--syscalls", "--tree", "with the tree");
+	PARSE(&c, "--syscalls", "--record", "x.tape");
+	check_error_names(&c, "--syscalls", "--record", "recorded");
+	PARSE(&c, "--syscalls", "--replay", "x.tape");
+	check_error_names(&c, "--syscalls", "record files", "replayed");
+}
+
 static void test_usage_text(void **state)
 {
 	(void)state;
@@ -757,6 +824,7 @@ static void test_usage_text(void **state)
 	CHECK(strstr(pa_usage, "--ringbuf-size") != NULL, "documents --ringbuf-size");
 	CHECK(strstr(pa_usage, "--rotate-size") != NULL, "documents --rotate-size");
 	CHECK(strstr(pa_usage, "--syslog URL") != NULL, "documents --syslog");
+	CHECK(strstr(pa_usage, "--syscalls-every DUR") != NULL, "documents --syscalls-every");
 	CHECK(strstr(pa_usage, "Examples:") != NULL, "ends in examples");
 }
 
@@ -805,6 +873,8 @@ int main(void)
 		cmocka_unit_test(test_record_and_replay_options),
 		cmocka_unit_test(test_parse_twice),
 		cmocka_unit_test(test_parse_after_error_mid_cluster),
+		cmocka_unit_test(test_syscalls_options),
+		cmocka_unit_test(test_syscalls_bad_values),
 		cmocka_unit_test(test_usage_text),
 	};
 

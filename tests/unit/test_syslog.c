@@ -126,6 +126,12 @@ static struct pa_report report(struct world *w, enum pa_action a)
 		r.state = (struct pa_state_info){ .tid = 202, .from = 'S', .to = 'T', .stop_signal = 19,
 						  .from_ns = NS_PER_SEC };
 		break;
+	case PA_ACT_SYSCALLS: {
+		static const struct pa_sys_summary sum = { .tgid = 200, .total = { 3, 1, 2000000 } };
+
+		r.syscalls = (struct pa_syscalls_info){ .interval_ns = NS_PER_SEC, .sum = &sum };
+		break;
+	}
 	case PA_ACT_FORK:
 		break;
 	}
