@@ -21,6 +21,8 @@
  * a loaded CI machine. */
 #define READY_TIMEOUT_MS 20000
 #define STOP_TIMEOUT_MS 10000
+/* h_run_ok: a scenario or tool that takes longer is stuck. */
+#define RUN_OK_TIMEOUT_MS 30000
 
 long long h_now_ms(void)
 {
@@ -520,4 +522,20 @@ char *h_slurp(const char *path, size_t *len)
 	if (len)
 		*len = n;
 	return buf;
+}
+
+void h_run_ok(const char *const argv[])
+{
+	static struct h_run r;
+
+	assert_int_equal(h_run(&r, argv, -1, RUN_OK_TIMEOUT_MS), 0);
+}
+
+size_t h_occurrences(const char *text, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
 }

@@ -96,6 +96,11 @@ const char *h_str(json_t *obj, const char *path);
 json_t *h_find(const struct h_events *e, const char *action, long pid, int nth);
 size_t h_count(const struct h_events *e, const char *action, long pid);
 
+/* Run argv (bounded) and fail the test unless it exits 0. */
+void h_run_ok(const char *const argv[]);
+/* How many times needle occurs in text (overlaps counted). */
+size_t h_occurrences(const char *text, const char *needle);
+
 /* A whole file, NUL-terminated, malloc'd (free it); *len its size if
  * len is not NULL.  Fails the test if it cannot be read. */
 char *h_slurp(const char *path, size_t *len);

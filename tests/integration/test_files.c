@@ -44,13 +44,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void run_ok(const char *const argv[])
-{
-	static struct h_run r;
-
-	assert_int_equal(h_run(&r, argv, -1, RUN_TIMEOUT_MS), 0);
-}
-
 /* Append the whole of a gzip file to out; its uncompressed size, or -1. */
 static long gunzip_append(const char *path, FILE *out)
 {
@@ -147,7 +140,7 @@ static void test_rotated_archives_concatenate_to_the_stream(void **state)
 	{
 		const char *gz[] = { "/bin/gzip", "-t", cmd, NULL };
 
-		run_ok(gz);
+		h_run_ok(gz);
 	}
 }
 
@@ -186,15 +179,6 @@ static void test_sighup_reopens_a_moved_file(void **state)
 	h_events_free(&old_events);
 }
 
-static int count_lines_with(const char *text, const char *needle)
-{
-	int n = 0;
-
-	for (const char *p = text; (p = strstr(p, needle)); p++)
-		n++;
-	return n;
-}
-
 static void test_full_disk_reported_once_then_resumes(void **state)
 {
 	const char *exit7[] = { h_build_path("tools/scenarios/exit_code"), "7", NULL };
@@ -227,8 +211,8 @@ static void test_full_disk_reported_once_then_resumes(void **state)
 	while (fputc('x', f) != EOF)
 		;
 	fclose(f);
-	run_ok(bench);
-	run_ok(bench);
+	h_run_ok(bench);
+	h_run_ok(bench);
 	assert_true(h_wait_for_line(agent.err_path, "cannot write to", "No space left", 5000));
 	/* Space again: what was queued is written, and then new events. */
 	assert_int_equal(unlink(filler), 0);
@@ -238,8 +222,8 @@ static void test_full_disk_reported_once_then_resumes(void **state)
 	assert_true(h_wait_for_line(out_path, "\"exit\"", "\"exit_code\":7", 5000));
 	assert_int_equal(h_agent_stop(&agent), 0);
 	err = h_agent_stderr(&agent);
-	assert_int_equal(count_lines_with(err, "cannot write to"), 1);
-	assert_int_equal(count_lines_with(err, "works again (0 bytes dropped"), 1);
+	assert_int_equal(h_occurrences(err, "cannot write to"), 1);
+	assert_int_equal(h_occurrences(err, "works again (0 bytes dropped"), 1);
 	assert_int_equal(h_events_load(&events, out_path), 0);
 	assert_int_equal(events.bad, 0);
 	assert_non_null(h_find(&events, "exit", pid, 0));

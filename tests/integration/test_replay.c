@@ -37,14 +37,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void run_ok(const char *const argv[])
-{
-	static struct h_run r;
-
-	assert_int_equal(h_run(&r, argv, -1, RUN_TIMEOUT_MS), 0);
-	assert_true(WIFEXITED(r.status));
-}
-
 /* A live run (json or text) with zombies, a stuck thread, a fork storm and
  * exits, recorded; then the replay's output compared byte for byte. */
 static void check_replay_identical(bool json)
@@ -62,9 +54,9 @@ static void check_replay_identical(bool json)
 	H_SKIP_WITHOUT_BPF();
 	snprintf(tape, sizeof(tape), "/tmp/pa-replay-%d.pat", (int)getpid());
 	assert_int_equal(h_agent_start_as(&agent, json, args), 0);
-	run_ok(zombies);
-	run_ok(vfork);
-	run_ok(storm);
+	h_run_ok(zombies);
+	h_run_ok(vfork);
+	h_run_ok(storm);
 	assert_int_equal(h_run(&r, exit7, -1, RUN_TIMEOUT_MS), 0);
 	/* The last exit is on the stream before we stop: the rest is too. */
 	assert_true(h_wait_for_line(agent.out_path, json ? "\"exit_code\":7" : " 7", NULL, 5000));
@@ -76,7 +68,7 @@ static void check_replay_identical(bool json)
 					 json ? "--replay" : tape, json ? tape : "-o",
 					 json ? "-o" : replay_out, json ? replay_out : NULL, NULL };
 
-		run_ok(replay);
+		h_run_ok(replay);
 	}
 	live = h_slurp(agent.out_path, &live_len);
 	replayed = h_slurp(replay_out, &replay_len);

@@ -239,15 +239,6 @@ static void check_delivered(struct rline *lines, size_t n, const char *action, l
 		fail_msg("%zu syslog messages for %s of %ld, want 1", found, action, pid);
 }
 
-static size_t count_in(const char *text, const char *needle)
-{
-	size_t n = 0;
-
-	for (const char *p = text; (p = strstr(p, needle)); p++)
-		n++;
-	return n;
-}
-
 /* ---- tests ---------------------------------------------------------------- */
 
 /* The agent follows the scenario only, with --syslog url; returns once the
@@ -331,13 +322,13 @@ static void test_tcp_receiver_down_then_up(void **state)
 	snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", rsys.port);
 	trace_with_syslog(argv, url);
 	snprintf(refused, sizeof(refused), "syslog %s: connection refused", url);
-	assert_int_equal(count_in(h_agent_stderr(&agent), refused), 1);
+	assert_int_equal(h_occurrences(h_agent_stderr(&agent), refused), 1);
 
 	rsys_start(&rsys);
 	wait_delivered("exit", held.pid);
 	stop_agent();
-	assert_int_equal(count_in(h_agent_stderr(&agent), refused), 1);
-	assert_int_equal(count_in(h_agent_stderr(&agent), "reconnected after"), 1);
+	assert_int_equal(h_occurrences(h_agent_stderr(&agent), refused), 1);
+	assert_int_equal(h_occurrences(h_agent_stderr(&agent), "reconnected after"), 1);
 
 	text = h_slurp(rsys.out, NULL);
 	n = parse_lines(text, lines, MAX_LINES);
@@ -415,7 +406,7 @@ static void test_tcp_receiver_restarted_mid_run(void **state)
 	rsys_start(&rsys);
 	wait_delivered("exit", during);
 	stop_agent();
-	assert_int_equal(count_in(h_agent_stderr(&agent), "reconnected after"), 1);
+	assert_int_equal(h_occurrences(h_agent_stderr(&agent), "reconnected after"), 1);
 
 	text = h_slurp(rsys.out, NULL);
 	n = parse_lines(text, lines, sizeof(lines) / sizeof(lines[0]));

@@ -174,6 +174,13 @@ static bool screen_has(const struct screen *s, const char *needle)
 	return false;
 }
 
+/* tmux comes with `make test`: its absence is a failure, not a skip. */
+static void need_tmux(void)
+{
+	if (access(TMUX, X_OK))
+		fail_msg("no %s: `make test` installs the tmux package", TMUX);
+}
+
 static int start_agent(const char *cmd)
 {
 	const char *args[] = { "new-session", "-d", "-s", "pa", "-x", "160", "-y", "40", cmd, NULL };
@@ -230,8 +237,7 @@ static void test_tree_shows_zombies_red_and_d_state_yellow(void **state)
 
 	(void)state;
 	H_SKIP_WITHOUT_BPF();
-	if (access(TMUX, X_OK))
-		fail_msg("no %s: `make test` installs the tmux package", TMUX);
+	need_tmux();
 	assert_int_equal(h_held_spawn(&zombies, zargv), 0);
 	assert_int_equal(h_held_spawn(&vforker, vargv), 0);
 	snprintf(cmd, sizeof(cmd), "%s --tree -p %d -p %d; echo PA-EXIT=$?; sleep 60",
@@ -287,8 +293,7 @@ static void check_terminal_restored(const char *key, int sig, const char *want_e
 	long long deadline;
 
 	H_SKIP_WITHOUT_BPF();
-	if (access(TMUX, X_OK))
-		fail_msg("no %s: `make test` installs the tmux package", TMUX);
+	need_tmux();
 	/* bash -c runs the agent as a child, so the shell survives to say how it ended. */
 	snprintf(cmd, sizeof(cmd), "bash -c '%s --tree; echo PA-EXIT=$?'; sleep 60", h_build_path("ptrace-agent"));
 	assert_int_equal(start_agent(cmd), 0);
@@ -356,8 +361,7 @@ static void test_adapts_to_resize(void **state)
 
 	(void)state;
 	H_SKIP_WITHOUT_BPF();
-	if (access(TMUX, X_OK))
-		fail_msg("no %s: `make test` installs the tmux package", TMUX);
+	need_tmux();
 	snprintf(cmd, sizeof(cmd), "%s --tree; sleep 60", h_build_path("ptrace-agent"));
 	assert_int_equal(start_agent(cmd), 0);
 	assert_int_equal(tmux(&r, resize), 0);
