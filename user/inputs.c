@@ -56,11 +56,6 @@ void pa_inputs_record(struct pa_collector *c, struct pa_tape *tape)
 	c->replaying = false;
 }
 
-static bool recording(const struct pa_collector *c)
-{
-	return c->tape && !c->replaying;
-}
-
 /* In a replay: the next record, which must be of type want. */
 static bool next_answer(struct pa_collector *c, enum pa_tape_type want, const void **data,
 			size_t *len, size_t min_len)
@@ -131,7 +126,7 @@ int pa_input_inspect(struct pa_collector *c, uint32_t pid, struct pa_task_info *
 		return load_task(&s, info);
 	}
 	rc = c->proc_root ? pa_procfs_inspect(c->proc_root, pid, info) : -ENOENT;
-	if (recording(c)) {
+	if (pa_inputs_recording(c)) {
 		store_task(&s, rc, info);
 		pa_tape_write(c->tape, PA_TAPE_INSPECT, &s, sizeof(s));
 	}
@@ -155,7 +150,7 @@ int pa_input_read_ppid(struct pa_collector *c, uint32_t pid, uint32_t *ppid)
 		return s.rc;
 	}
 	s.rc = c->proc_root ? pa_procfs_read_ppid(c->proc_root, pid, &s.ppid) : -ENOENT;
-	if (recording(c))
+	if (pa_inputs_recording(c))
 		pa_tape_write(c->tape, PA_TAPE_PPID, &s, sizeof(s));
 	*ppid = s.ppid;
 	return s.rc;
@@ -181,7 +176,7 @@ int pa_input_cwd(struct pa_collector *c, uint32_t pid, char *buf, size_t size)
 		return 0;
 	}
 	rc = c->proc_root ? pa_proc_read_cwd(c->proc_root, pid, buf, size) : -ENOENT;
-	if (recording(c))
+	if (pa_inputs_recording(c))
 		pa_tape_write2(c->tape, PA_TAPE_CWD, &rc, sizeof(rc), buf, rc ? 0 : strlen(buf));
 	return rc;
 }
@@ -234,7 +229,7 @@ void pa_input_gather(struct pa_collector *c, uint32_t tgid, uint32_t tid, int32_
 		return;
 	}
 	pa_collector_gather(c, tgid, tid, stack_id, d);
-	if (recording(c))
+	if (pa_inputs_recording(c))
 		record_dossier(c, d);
 }
 
@@ -279,7 +274,7 @@ void pa_feed_raw(struct pa_collector *c, const void *data, size_t size)
 {
 	const struct pa_event_header *h;
 
-	if (recording(c)) {
+	if (pa_inputs_recording(c)) {
 		if (pa_decode(data, size, &h) == PA_DECODE_OK && h->type == PA_EV_EXEC &&
 		    ((const struct pa_exec_event *)h)->args_len)
 			record_exec(c, (const struct pa_exec_event *)h);
@@ -293,21 +288,21 @@ void pa_feed_lost(struct pa_collector *c, uint64_t count, uint64_t now_ns)
 {
 	uint64_t s[2] = { count, now_ns };
 
-	if (recording(c))
+	if (pa_inputs_recording(c))
 		pa_tape_write(c->tape, PA_TAPE_LOST, s, sizeof(s));
 	pa_collector_lost(c, count, now_ns);
 }
 
 void pa_feed_tick(struct pa_collector *c, uint64_t now_ns)
 {
-	if (recording(c))
+	if (pa_inputs_recording(c))
 		pa_tape_write(c->tape, PA_TAPE_TICK, &now_ns, sizeof(now_ns));
 	pa_collector_tick(c, now_ns);
 }
 
 void pa_feed_stuck_scan(struct pa_collector *c, const struct pa_dthread *d, size_t n, uint64_t now_ns)
 {
-	if (recording(c)) {
+	if (pa_inputs_recording(c)) {
 		struct strbuf *sb = &c->scratch;
 
 		sb_reset(sb);
@@ -324,7 +319,7 @@ void pa_feed_stuck_scan(struct pa_collector *c, const struct pa_dthread *d, size
 
 void pa_feed_snapshot_zombies(struct pa_collector *c, uint64_t now_ns)
 {
-	if (recording(c))
+	if (pa_inputs_recording(c))
 		pa_tape_write(c->tape, PA_TAPE_SNAP_ZOMBIES, &now_ns, sizeof(now_ns));
 	pa_collector_snapshot_zombies(c, now_ns);
 }
@@ -341,7 +336,7 @@ static int follow(struct pa_collector *c, uint32_t pid)
 
 int pa_feed_follow(struct pa_collector *c, uint32_t pid)
 {
-	if (recording(c))
+	if (pa_inputs_recording(c))
 		pa_tape_write(c->tape, PA_TAPE_FOLLOW, &pid, sizeof(pid));
 	return follow(c, pid);
 }

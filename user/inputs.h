@@ -10,6 +10,7 @@
 #ifndef PA_INPUTS_H
 #define PA_INPUTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,11 @@
 
 /* Start writing every input to tape (c does not own it). */
 void pa_inputs_record(struct pa_collector *c, struct pa_tape *tape);
+/* A live run writing its inputs to a record file. */
+static inline bool pa_inputs_recording(const struct pa_collector *c)
+{
+	return c->tape && !c->replaying;
+}
 
 /* The live side: what the event loop and main call. */
 void pa_feed_raw(struct pa_collector *c, const void *data, size_t size);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "inputs.h"
 #include "proc_ident.h"
 #include "procfs.h"
 #include "snapshot_image.h"
@@ -109,11 +110,6 @@ static void end(struct pa_table *t, bool resync, int rc)
 	}
 }
 
-static bool recording(const struct pa_collector *c)
-{
-	return c->tape && !c->replaying;
-}
-
 int pa_snapshot_feed(struct pa_collector *c, bool resync)
 {
 	struct stored_begin b = { .resync = resync };
@@ -123,7 +119,7 @@ int pa_snapshot_feed(struct pa_collector *c, bool resync)
 
 	pa_table_init(&scratch, c->table.boot_id);
 	b.rc = c->proc_root ? pa_procfs_snapshot(&scratch, c->proc_root) : -ENOENT;
-	if (recording(c))
+	if (pa_inputs_recording(c))
 		pa_tape_write(c->tape, PA_TAPE_SNAP_BEGIN, &b, sizeof(b));
 	begin(&c->table, resync);
 	pa_table_foreach(&scratch, p, tmp) {
@@ -141,7 +137,7 @@ int pa_snapshot_feed(struct pa_collector *c, bool resync)
 		s.cwd_key = p->cwd_key;
 		s.cmdline_len = len;
 		s.cwd_len = cwd_len;
-		if (recording(c)) {
+		if (pa_inputs_recording(c)) {
 			sb_reset(&c->scratch);
 			if (len)
 				sb_append(&c->scratch, p->cmdline, len);
@@ -157,11 +153,11 @@ int pa_snapshot_feed(struct pa_collector *c, bool resync)
 					   .state = (uint8_t)th->state };
 
 		memcpy(s.comm, th->comm, PA_COMM_LEN);
-		if (recording(c))
+		if (pa_inputs_recording(c))
 			pa_tape_write(c->tape, PA_TAPE_SNAP_THREAD, &s, sizeof(s));
 		apply_thread(&c->table, &s);
 	}
-	if (recording(c))
+	if (pa_inputs_recording(c))
 		pa_tape_write(c->tape, PA_TAPE_SNAP_END, NULL, 0);
 	end(&c->table, resync, b.rc);
 	pa_table_free(&scratch);
