@@ -2,7 +2,8 @@
 /*
  * Fake /proc trees in a temporary directory, for the tests of the /proc
  * readers (test_procfs.c, test_proc_sample.c): paths under a root, files
- * and directories made with their parents, the whole tree removed.
+ * and directories made with their parents, the whole tree removed, and
+ * the fixture both use.
  */
 #ifndef PA_TEST_FAKE_TREE_H
 #define PA_TEST_FAKE_TREE_H
@@ -11,10 +12,13 @@
 #include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include <cmocka.h>
+
+#include "proc_table.h"
 
 /* Walk depth for nftw: fake trees are at most root/PID/task/TID/stat. */
 #define FAKE_TREE_NOPENFD 16
@@ -77,6 +81,38 @@ static inline int fake_tree_rm_entry(const char *path, const struct stat *sb, in
 static inline void fake_tree_rm(const char *path)
 {
 	nftw(path, fake_tree_rm_entry, FAKE_TREE_NOPENFD, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The /proc reader tests' fixture: a fake root and a table to read into. */
+struct proc_fixture {
+	char root[64];
+	struct pa_table t;
+};
+
+static inline int proc_fixture_setup(void **state)
+{
+	struct proc_fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	snprintf(f->root, sizeof(f->root), "/tmp/pa_proc_XXXXXX");
+	if (!mkdtemp(f->root)) {
+		free(f);
+		return -1;
+	}
+	pa_table_init(&f->t, "test-boot");
+	*state = f;
+	return 0;
+}
+
+static inline int proc_fixture_teardown(void **state)
+{
+	struct proc_fixture *f = *state;
+
+	pa_table_free(&f->t);
+	fake_tree_rm(f->root);
+	free(f);
+	return 0;
 }
 
 #endif

@@ -22,39 +22,8 @@
 #define SEC 1000000000ULL
 #define START_TICKS 500 /* every fake process started 5 s after boot */
 
-struct fixture {
-	char root[64];
-	struct pa_table t;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	snprintf(f->root, sizeof(f->root), "/tmp/pa_sample_XXXXXX");
-	if (!mkdtemp(f->root)) {
-		free(f);
-		return -1;
-	}
-	pa_table_init(&f->t, "boot");
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	pa_table_free(&f->t);
-	fake_tree_rm(f->root);
-	free(f);
-	return 0;
-}
-
 /* rel ("100/stat", "100/task/101/stat") with the given state and CPU ticks. */
-static void write_stat(struct fixture *f, const char *rel, uint32_t id, char state,
+static void write_stat(struct proc_fixture *f, const char *rel, uint32_t id, char state,
 		       uint32_t nr_threads, uint64_t start_ticks, uint64_t cpu_ticks)
 {
 	char line[512];
@@ -64,7 +33,7 @@ static void write_stat(struct fixture *f, const char *rel, uint32_t id, char sta
 	fake_tree_write(f->root, rel, line, strlen(line));
 }
 
-static void write_schedstat(struct fixture *f, const char *rel, uint64_t run_ns, uint64_t wait_ns,
+static void write_schedstat(struct proc_fixture *f, const char *rel, uint64_t run_ns, uint64_t wait_ns,
 			    uint64_t runs)
 {
 	char line[96];
@@ -74,7 +43,7 @@ static void write_schedstat(struct fixture *f, const char *rel, uint64_t run_ns,
 	fake_tree_write(f->root, rel, line, n);
 }
 
-static struct pa_proc *add_proc(struct fixture *f, uint32_t pid)
+static struct pa_proc *add_proc(struct proc_fixture *f, uint32_t pid)
 {
 	struct pa_proc_info info = {
 		.pid = pid, .ppid = 1, .start_ns = START_TICKS * PA_NS_PER_TICK,
@@ -84,7 +53,7 @@ static struct pa_proc *add_proc(struct fixture *f, uint32_t pid)
 	return pa_table_upsert(&f->t, &info);
 }
 
-static int sample(struct fixture *f, struct pa_proc *p, uint64_t now_ns)
+static int sample(struct proc_fixture *f, struct pa_proc *p, uint64_t now_ns)
 {
 	int root = open(f->root, O_RDONLY | O_DIRECTORY);
 	int err;
@@ -97,7 +66,7 @@ static int sample(struct fixture *f, struct pa_proc *p, uint64_t now_ns)
 
 static void test_cpu_share_over_interval(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	struct pa_proc *p = add_proc(f, 100);
 
 	write_stat(f, "100/stat", 100, 'R', 1, START_TICKS, 40);
@@ -119,7 +88,7 @@ static void test_cpu_share_over_interval(void **state)
 
 static void test_idle_and_active(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	struct pa_proc *p = add_proc(f, 100);
 	char path[PATH_MAX];
 
@@ -148,7 +117,7 @@ static void test_idle_and_active(void **state)
 
 static void test_uid_and_state(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	struct pa_proc *p = add_proc(f, 100);
 	char path[PATH_MAX];
 
@@ -167,7 +136,7 @@ static void test_uid_and_state(void **state)
 
 static void test_pid_reused_or_gone(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	struct pa_proc *p = add_proc(f, 100);
 
 	assert_int_equal(sample(f, p, 10 * SEC), -ENOENT);
@@ -181,7 +150,7 @@ static void test_pid_reused_or_gone(void **state)
 
 static void test_sample_table(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	struct pa_proc *a = add_proc(f, 100), *b = add_proc(f, 200), *gone = add_proc(f, 300);
 	struct pa_proc *dead = add_proc(f, 400);
 
@@ -207,7 +176,7 @@ static uint64_t fake_blocked(void *ctx, uint32_t tid, uint64_t now_ns)
 
 static void test_thread_times(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	uint64_t times[PA_NR_TIMES] = { 0 };
 
 	/* Leader: 15 s old at 20 s, 2 s on CPU, 1 s runnable. */
@@ -234,7 +203,7 @@ static void test_thread_times(void **state)
 
 static void test_malformed_schedstat(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	uint64_t times[PA_NR_TIMES] = { 0 };
 	const char *bad[] = { "", "12 34\n", "12 x 5\n", "1 2 3", "-1 2 3\n" };
 
@@ -249,7 +218,7 @@ static void test_malformed_schedstat(void **state)
 /* The real /proc: our own process is found, has a uid and ran. */
 static void test_real_proc(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	uint64_t times[PA_NR_TIMES] = { 0 };
 	struct pa_proc *self;
 
@@ -265,14 +234,14 @@ static void test_real_proc(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_cpu_share_over_interval, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_idle_and_active, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_uid_and_state, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pid_reused_or_gone, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sample_table, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_thread_times, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_malformed_schedstat, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_real_proc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cpu_share_over_interval, proc_fixture_setup, proc_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_idle_and_active, proc_fixture_setup, proc_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_uid_and_state, proc_fixture_setup, proc_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_pid_reused_or_gone, proc_fixture_setup, proc_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_sample_table, proc_fixture_setup, proc_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_thread_times, proc_fixture_setup, proc_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_schedstat, proc_fixture_setup, proc_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_real_proc, proc_fixture_setup, proc_fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

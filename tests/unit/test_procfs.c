@@ -29,11 +29,6 @@
 
 #define NS_PER_TICK (1000000000ULL / PA_USER_HZ)
 
-struct fixture {
-	char root[64];
-	struct pa_table t;
-};
-
 struct fake_proc {
 	uint32_t pid;
 	uint32_t ppid;
@@ -46,22 +41,22 @@ struct fake_proc {
 
 /* ---- the fake tree ------------------------------------------------------ */
 
-static void fake_path(const struct fixture *f, char *buf, size_t size, const char *rel)
+static void fake_path(const struct proc_fixture *f, char *buf, size_t size, const char *rel)
 {
 	fake_tree_path(f->root, buf, size, rel);
 }
 
-static void write_file(const struct fixture *f, const char *rel, const void *data, size_t len)
+static void write_file(const struct proc_fixture *f, const char *rel, const void *data, size_t len)
 {
 	fake_tree_write(f->root, rel, data, len);
 }
 
-static void write_text(const struct fixture *f, const char *rel, const char *text)
+static void write_text(const struct proc_fixture *f, const char *rel, const char *text)
 {
 	fake_tree_write(f->root, rel, text, strlen(text));
 }
 
-static void make_dir(const struct fixture *f, const char *rel)
+static void make_dir(const struct proc_fixture *f, const char *rel)
 {
 	fake_tree_mkdir(f->root, rel);
 }
@@ -73,7 +68,7 @@ static void format_stat(char *buf, size_t size, uint32_t pid, const char *comm, 
 	fake_stat_line(buf, size, pid, comm, state, ppid, pid, 0, nr_threads, ticks);
 }
 
-static void write_stat(const struct fixture *f, const char *rel, uint32_t pid, const char *comm,
+static void write_stat(const struct proc_fixture *f, const char *rel, uint32_t pid, const char *comm,
 		       char state, uint32_t ppid, uint32_t nr_threads, uint64_t ticks)
 {
 	char line[512];
@@ -83,7 +78,7 @@ static void write_stat(const struct fixture *f, const char *rel, uint32_t pid, c
 }
 
 /* argv as the kernel shows it: every string followed by its NUL. */
-static void write_argv(const struct fixture *f, uint32_t pid, const char *const *argv)
+static void write_argv(const struct proc_fixture *f, uint32_t pid, const char *const *argv)
 {
 	char rel[64], data[8192];
 	size_t len = 0;
@@ -99,7 +94,7 @@ static void write_argv(const struct fixture *f, uint32_t pid, const char *const 
 	write_file(f, rel, data, len);
 }
 
-static void add_proc(const struct fixture *f, const struct fake_proc *fp)
+static void add_proc(const struct proc_fixture *f, const struct fake_proc *fp)
 {
 	uint32_t nr_threads = fp->nr_threads ? fp->nr_threads : 1;
 	char rel[64];
@@ -112,7 +107,7 @@ static void add_proc(const struct fixture *f, const struct fake_proc *fp)
 	write_argv(f, fp->pid, fp->argv);
 }
 
-static void add_thread(const struct fixture *f, uint32_t pid, uint32_t tid, const char *comm,
+static void add_thread(const struct proc_fixture *f, uint32_t pid, uint32_t tid, const char *comm,
 		       char state, uint64_t ticks)
 {
 	char rel[64];
@@ -121,7 +116,7 @@ static void add_thread(const struct fixture *f, uint32_t pid, uint32_t tid, cons
 	write_stat(f, rel, tid, comm, state, 1, 1, ticks);
 }
 
-static void rm_rel(const struct fixture *f, const char *rel)
+static void rm_rel(const struct proc_fixture *f, const char *rel)
 {
 	char path[PATH_MAX];
 
@@ -129,33 +124,7 @@ static void rm_rel(const struct fixture *f, const char *rel)
 	fake_tree_rm(path);
 }
 
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	snprintf(f->root, sizeof(f->root), "/tmp/pa_procfs_XXXXXX");
-	if (!mkdtemp(f->root)) {
-		free(f);
-		return -1;
-	}
-	pa_table_init(&f->t, "test-boot");
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	pa_table_free(&f->t);
-	fake_tree_rm(f->root);
-	free(f);
-	return 0;
-}
-
-static struct pa_proc *must_find(const struct fixture *f, uint32_t pid)
+static struct pa_proc *must_find(const struct proc_fixture *f, uint32_t pid)
 {
 	struct pa_proc *p = pa_table_find(&f->t, pid);
 
@@ -189,7 +158,7 @@ static unsigned int nr_children(const struct pa_proc *p)
 
 static void test_snapshot_fields(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	struct pa_proc *p;
 
 	add_proc(f, &(struct fake_proc){ 1, 0, "init", 'S', 1, 5,
@@ -217,7 +186,7 @@ static void test_snapshot_fields(void **state)
  * constant: identities only match if the two agree. */
 static void test_user_hz_agrees_with_table(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	const uint64_t ticks = 987654321;
 	struct pa_proc *p;
 
@@ -231,7 +200,7 @@ static void test_user_hz_agrees_with_table(void **state)
 
 static void test_comm_with_spaces_and_parens(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 
 	add_proc(f, &(struct fake_proc){ 10, 1, "a) (b c", 'S', 1, 1, NULL });
 	add_proc(f, &(struct fake_proc){ 11, 1, ") )", 'S', 1, 1, NULL });
@@ -251,7 +220,7 @@ static void test_comm_with_spaces_and_parens(void **state)
 
 static void test_kernel_thread_has_no_cmdline(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	struct pa_proc *p;
 
 	add_proc(f, &(struct fake_proc){ 2, 0, "kthreadd", 'S', 1, 0, NULL });
@@ -267,7 +236,7 @@ static void test_kernel_thread_has_no_cmdline(void **state)
 
 static void test_cmdline_join(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	/* setproctitle() rewrites argv in place and pads it with NULs. */
 	static const char title[] = "nginx: worker process\0\0\0\0\0\0";
 
@@ -283,7 +252,7 @@ static void test_cmdline_join(void **state)
 
 static void test_cmdline_truncated(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	static char long_arg[5000], exact_arg[PA_PROCFS_CMDLINE_MAX];
 	struct pa_proc *p;
 
@@ -307,7 +276,7 @@ static void test_cmdline_truncated(void **state)
 
 static void test_threads_added(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	struct pa_thread *th;
 
 	add_proc(f, &(struct fake_proc){ 100, 1, "server", 'S', 4, 50,
@@ -343,7 +312,7 @@ static void test_threads_added(void **state)
 /* Children listed before and after their parents, by pid and by creation. */
 static void test_parent_links_any_order(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	struct pa_proc *init, *p500, *p10, *p20;
 
 	add_proc(f, &(struct fake_proc){ 10, 500, "child", 'S', 1, 30, NULL });
@@ -398,7 +367,7 @@ static void test_malformed_stat_skipped(void **state)
 		{ 25, "25 (x) S 1 25 25 0 -1 4194304 99 0 0 0 5 3 0 0 20 0 1 0 1844674407370955162 0\n" },
 	};
 	static const char binary[] = "26 (\0\xff) \0 1\n\n\n";
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	char rel[64];
 
 	add_proc(f, &(struct fake_proc){ 10, 1, "good", 'S', 1, 5, NULL });
@@ -423,7 +392,7 @@ static void test_malformed_stat_skipped(void **state)
  * including the separator after starttime, and then with the right values. */
 static void test_stat_cut_at_every_length(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	char line[512], rel[64];
 	size_t len, need;
 	uint32_t ppid;
@@ -450,7 +419,7 @@ static void test_stat_cut_at_every_length(void **state)
 static void test_stat_random_damage(void **state)
 {
 	static const char alphabet[] = "()0123456789 \n\0-xZ\xff";
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	char good[512], line[512];
 	uint64_t rng = 0x9e3779b97f4a7c15ULL;
 	uint32_t ppid;
@@ -478,7 +447,7 @@ static void test_stat_random_damage(void **state)
 
 static void test_vanished_pid_skipped(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 
 	add_proc(f, &(struct fake_proc){ 10, 1, "good", 'S', 1, 5, NULL });
 	write_text(f, "30/cmdline", "gone"); /* no stat: it exited */
@@ -501,7 +470,7 @@ static void test_vanished_pid_skipped(void **state)
 /* "007" names pid 7 too; only the canonical name counts. */
 static void test_non_canonical_names_ignored(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 
 	add_proc(f, &(struct fake_proc){ 7, 1, "seven", 'S', 1, 5, NULL });
 	write_stat(f, "007/stat", 7, "impostor", 'S', 1, 1, 9);
@@ -516,7 +485,7 @@ static void test_non_canonical_names_ignored(void **state)
 
 static void test_unreadable_root(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	char path[PATH_MAX];
 
 	assert_int_equal(pa_procfs_snapshot(&f->t, "/nonexistent/pa-procfs"), -ENOENT);
@@ -531,7 +500,7 @@ static void test_unreadable_root(void **state)
 
 static void test_resync(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	struct pa_proc *p;
 
 	add_proc(f, &(struct fake_proc){ 1, 0, "init", 'S', 1, 1, NULL });
@@ -588,7 +557,7 @@ static void test_resync(void **state)
 
 static void test_resync_pid_reused(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	struct pa_proc *p;
 
 	add_proc(f, &(struct fake_proc){ 50, 1, "old", 'S', 1, 100,
@@ -607,7 +576,7 @@ static void test_resync_pid_reused(void **state)
 
 static void test_resync_unreadable_root_removes_nothing(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 
 	add_proc(f, &(struct fake_proc){ 10, 1, "a", 'S', 2, 1, NULL });
 	add_thread(f, 10, 11, "a-t", 'S', 2);
@@ -622,7 +591,7 @@ static void test_resync_unreadable_root_removes_nothing(void **state)
 
 static void test_read_ppid(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	uint32_t ppid = 0;
 
 	add_proc(f, &(struct fake_proc){ 40, 33, "a (b) c", 'S', 1, 1, NULL });
@@ -637,7 +606,7 @@ static void test_read_ppid(void **state)
 static void test_read_boot_id(void **state)
 {
 	static const char id[] = "e120821b-06f7-463d-aba2-908c5081ca16";
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	char buf[40], small[10];
 
 	assert_int_equal(pa_procfs_read_boot_id(f->root, buf, sizeof(buf)), -ENOENT);
@@ -654,7 +623,7 @@ static void test_read_boot_id(void **state)
 
 /* ---- inspect: what a process is doing ------------------------------------ */
 
-static void write_stat_tty(const struct fixture *f, uint32_t pid, char state, uint32_t ppid,
+static void write_stat_tty(const struct proc_fixture *f, uint32_t pid, char state, uint32_t ppid,
 			   uint32_t session, uint32_t tty_nr)
 {
 	char rel[64], line[512];
@@ -664,7 +633,7 @@ static void write_stat_tty(const struct fixture *f, uint32_t pid, char state, ui
 	write_text(f, rel, line);
 }
 
-static void write_status(const struct fixture *f, const struct fake_status *st)
+static void write_status(const struct proc_fixture *f, const struct fake_status *st)
 {
 	char rel[64], text[8192];
 
@@ -673,7 +642,7 @@ static void write_status(const struct fixture *f, const struct fake_status *st)
 	write_text(f, rel, text);
 }
 
-static void write_pid_file(const struct fixture *f, uint32_t pid, const char *name, const char *text)
+static void write_pid_file(const struct proc_fixture *f, uint32_t pid, const char *name, const char *text)
 {
 	char rel[64];
 
@@ -681,7 +650,7 @@ static void write_pid_file(const struct fixture *f, uint32_t pid, const char *na
 	write_text(f, rel, text);
 }
 
-static void remove_pid_file(const struct fixture *f, uint32_t pid, const char *name)
+static void remove_pid_file(const struct proc_fixture *f, uint32_t pid, const char *name)
 {
 	char rel[64];
 
@@ -689,7 +658,7 @@ static void remove_pid_file(const struct fixture *f, uint32_t pid, const char *n
 	rm_rel(f, rel);
 }
 
-static struct pa_task_info must_inspect(const struct fixture *f, uint32_t pid)
+static struct pa_task_info must_inspect(const struct proc_fixture *f, uint32_t pid)
 {
 	struct pa_task_info info;
 	int rc;
@@ -703,7 +672,7 @@ static struct pa_task_info must_inspect(const struct fixture *f, uint32_t pid)
 
 static void test_inspect_fields(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	struct pa_task_info info;
 
 	write_stat_tty(f, 500, 'S', 1, 480, FAKE_TTY_PTS0);
@@ -727,7 +696,7 @@ static void test_inspect_fields(void **state)
 /* A daemon's stat: session == its pid, tty_nr 0. */
 static void test_inspect_session_and_tty(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	struct pa_task_info info;
 
 	write_stat_tty(f, 600, 'S', 1, 600, 0);
@@ -756,7 +725,7 @@ static void test_inspect_syscall_variants(void **state)
 		{ "garbage\n", PA_SYSCALL_UNKNOWN },
 		{ "-2 0x0 0x0\n", PA_SYSCALL_UNKNOWN },
 	};
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 
 	write_stat_tty(f, 500, 'S', 1, 500, 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -775,7 +744,7 @@ static void test_inspect_syscall_variants(void **state)
 
 static void test_inspect_wchan(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	struct pa_task_info info;
 	char longer[100];
 
@@ -813,7 +782,7 @@ static void test_inspect_sigchld(void **state)
 		{ 0, FAKE_SIGCHLD_BIT, FAKE_SIGCHLD_BIT, PA_SIG_IGNORED },
 		{ 0, ~FAKE_SIGCHLD_BIT, ~FAKE_SIGCHLD_BIT, PA_SIG_DEFAULT },
 	};
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	struct pa_task_info info;
 
 	write_stat_tty(f, 500, 'S', 1, 500, 0);
@@ -850,7 +819,7 @@ static void test_inspect_ns_pid(void **state)
 		{ "500\t42\t7", 7 },
 		{ NULL, 500 },
 	};
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	struct pa_task_info info;
 
 	write_stat_tty(f, 500, 'S', 1, 500, 0);
@@ -867,7 +836,7 @@ static void test_inspect_ns_pid(void **state)
 
 static void test_inspect_errors(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	struct pa_task_info info;
 
 	memset(&info, 0xa5, sizeof(info));
@@ -890,7 +859,7 @@ static void test_inspect_errors(void **state)
 
 /* 4242's status with a Groups line of pad bytes ("11111 11111 ..."),
  * NSpid 4242 outside and 17 inside, SigCgt sig_cgt; inspected. */
-static struct pa_task_info inspect_with_groups(struct fixture *f, size_t pad, uint64_t sig_cgt)
+static struct pa_task_info inspect_with_groups(struct proc_fixture *f, size_t pad, uint64_t sig_cgt)
 {
 	char groups[CUT_GROUPS_MAX];
 
@@ -908,7 +877,7 @@ static struct pa_task_info inspect_with_groups(struct fixture *f, size_t pad, ui
  * line.  Groups comes before NSpid and the signal masks. */
 static void test_inspect_status_cut_sigchld(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 
 	write_stat_tty(f, 4242, 'S', 1, 4242, 0);
 	for (size_t pad = 0; pad < CUT_GROUPS_MAX - 1; pad++) {
@@ -922,7 +891,7 @@ static void test_inspect_status_cut_sigchld(void **state)
 
 static void test_inspect_status_cut_ns_pid(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 
 	write_stat_tty(f, 4242, 'S', 1, 4242, 0);
 	for (size_t pad = 0; pad < CUT_GROUPS_MAX - 1; pad++) {
@@ -988,7 +957,7 @@ static void test_syscall_names(void **state)
 
 static void test_real_proc(void **state)
 {
-	struct fixture *f = *state;
+	struct proc_fixture *f = *state;
 	struct timespec now;
 	struct pa_proc *p;
 	uint32_t ppid = 0;
@@ -1021,7 +990,7 @@ static void test_real_proc(void **state)
 	must_find(f, 1);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, proc_fixture_setup, proc_fixture_teardown)
 
 int main(void)
 {
