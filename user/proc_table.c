@@ -227,13 +227,6 @@ void pa_table_clear_cwd(struct pa_proc *p)
 	p->cwd_key = 0;
 }
 
-void pa_table_copy_ident(struct pa_proc *dst, const struct pa_proc *src)
-{
-	if (src->ids_known)
-		pa_table_set_ids(dst, &src->ids);
-	pa_table_set_cwd(dst, src->cwd, src->cwd_key);
-}
-
 const struct pa_proc *pa_proc_session_leader(const struct pa_proc *p)
 {
 	uint32_t sid = p->ids.sid;

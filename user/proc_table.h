@@ -155,8 +155,6 @@ void pa_table_set_ids(struct pa_proc *p, const struct pa_task_ids *ids);
 void pa_table_set_cwd(struct pa_proc *p, const char *cwd, uint32_t key);
 /* It moved and the new one could not be read: unknown. */
 void pa_table_clear_cwd(struct pa_proc *p);
-/* ids and cwd of src onto dst (a /proc read applied to the model). */
-void pa_table_copy_ident(struct pa_proc *dst, const struct pa_proc *src);
 
 /*
  * The leader of p's session (ECS process.session_leader): the process
