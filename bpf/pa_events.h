@@ -16,8 +16,9 @@
 #endif
 
 /* 2: exit records carry time-in-state; state and stuck records.
- * 3: fork and exec records carry the task's identity (struct pa_task_ids). */
-#define PA_ABI_VERSION 3
+ * 3: fork and exec records carry the task's identity (struct pa_task_ids).
+ * 4: signal and failed-exec records. */
+#define PA_ABI_VERSION 4
 
 #define PA_COMM_LEN 16
 /* Bytes of bprm->filename kept; PATH_MAX is 4096 but real exec paths are short. */
@@ -39,6 +40,8 @@ enum pa_event_type {
 	PA_EV_UNSTUCK = 5, /* a thread left D state after at least stuck_after_ns */
 	PA_EV_HUNG = 6,    /* the kernel's hung-task detector reported a thread */
 	PA_EV_STATE = 7,   /* a thread changed scheduler state (see pa_state_event) */
+	PA_EV_SIGNAL = 8,  /* a signal generated, or delivered (PA_F_SIG_DELIVER) */
+	PA_EV_EXEC_FAILED = 9, /* execve/execveat returned an error (--failed-execs) */
 	PA_EV_TYPE_MAX,
 };
 
@@ -46,6 +49,10 @@ enum pa_event_type {
 #define PA_F_GROUP_DEAD (1u << 1)  /* exit: the last thread exited: the process ended */
 #define PA_F_ARGS_TRUNC (1u << 2)  /* exec: argv was longer than the limit */
 #define PA_F_ARGS_FAULT (1u << 3)  /* exec: argv could not be read at all */
+#define PA_F_SIG_DELIVER (1u << 4) /* signal: the target dequeued it (signal_deliver) */
+#define PA_F_SIG_GROUP (1u << 5)   /* signal: sent to the whole process, not one thread */
+#define PA_F_SIG_BLOCKED (1u << 6) /* signal: the target blocks it; it waits pending */
+#define PA_F_SIG_FATAL (1u << 7)   /* signal: queued with the default action of ending the process */
 
 struct pa_event_header {
 	__u16 type;     /* enum pa_event_type */
@@ -150,6 +157,48 @@ struct pa_state_event {
 	__u64 from_ns;        /* time spent in `from` */
 };
 
+/* signal_generate's result (enum trace_signal_result, include/trace/events/signal.h). */
+enum pa_sig_result {
+	PA_SIGRES_DELIVERED,       /* queued to the target */
+	PA_SIGRES_IGNORED,         /* the target ignores it: dropped at once */
+	PA_SIGRES_ALREADY_PENDING, /* a standard signal already pending: merged into it */
+	PA_SIGRES_OVERFLOW_FAIL,   /* real-time signal queue full: lost */
+	PA_SIGRES_LOSE_INFO,       /* queued without its siginfo */
+	PA_SIGRES_NR,
+};
+
+/* What the target does with the signal (its sigaction at that moment). */
+enum pa_sig_action {
+	PA_SIGACT_DEFAULT,
+	PA_SIGACT_IGNORE,
+	PA_SIGACT_HANDLER,
+};
+
+/* hdr is about the target thread; the sender is the task that was running
+ * when the signal was generated (for a kernel-made signal such as SIGSEGV
+ * or a terminal's SIGHUP: the task whose action caused it). */
+struct pa_signal_event {
+	struct pa_event_header hdr;
+	__u32 sender_pid;
+	__u32 sender_tgid;
+	__u64 sender_start_ns;
+	char sender_comm[PA_COMM_LEN];
+	__u32 sig;
+	__s32 code;     /* si_code: SI_USER, SI_KERNEL, SI_TKILL, ... */
+	__u8 result;    /* enum pa_sig_result; PA_SIGRES_DELIVERED at delivery */
+	__u8 action;    /* enum pa_sig_action */
+	__u16 reserved;
+	__u32 reserved2;
+};
+
+/* An execve/execveat that failed: filename as the caller passed it. */
+struct pa_exec_failed_event {
+	struct pa_event_header hdr;
+	__s32 error;    /* positive errno */
+	__u32 reserved;
+	char filename[PA_FILENAME_MAX]; /* NUL-terminated */
+};
+
 struct pa_free_event {
 	struct pa_event_header hdr;
 };
@@ -202,6 +251,23 @@ struct pa_sys_val {
 	__u64 count;
 	__u64 errors;   /* returned -1..-4095 */
 	__u64 time_ns;  /* enter to exit */
+};
+
+/*
+ * --deadlocks: a thread that went to sleep in a futex call that looks like
+ * a lock wait (FUTEX_WAIT with val 2 as glibc's mutexes wait, a robust
+ * mutex's wait, FUTEX_LOCK_PI), kept in the futex_waits map (key: tid) from
+ * its latest such sleep.  Entries are not removed at wake-up (that would
+ * cost a lookup on every switch): user space checks that the thread is
+ * still in that call before it believes one, and deletes stale ones.
+ */
+struct pa_futex_wait {
+	__u64 uaddr;
+	__u64 since_ns;
+	__u32 tgid;
+	__u32 op;       /* the futex op as passed */
+	__u32 val;      /* the value it waited on */
+	__u32 reserved;
 };
 
 /* Frames kept per kernel stack (the stack map's value size). */

@@ -21,6 +21,18 @@
 #define JOBCTL_STOP_SIGMASK 0xffff /* include/linux/sched/jobctl.h */
 #define E2BIG 7
 
+/* include/uapi/linux/futex.h */
+#define FUTEX_WAIT 0
+#define FUTEX_LOCK_PI 6
+#define FUTEX_WAIT_BITSET 9
+#define FUTEX_LOCK_PI2 13
+#define FUTEX_CMD_MASK 0x7f /* without FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME */
+#define FUTEX_WAITERS 0x80000000
+/* glibc's lll_lock_wait sleeps on a mutex word of 2: "locked, with waiters". */
+#define GLIBC_LOCKED_CONTENDED 2
+#define NR_FUTEX_X86_64 202
+#define PA_MAX_FUTEX_WAITS 16384
+
 /* Threads blocked at once that we can follow; more is a machine in deep
  * trouble, and the overflow is counted. */
 #define PA_MAX_DSTATE 16384
@@ -30,7 +42,18 @@ const volatile __u64 stuck_after_ns = 10ULL * 1000000000ULL;
 /* sched_switch has a prev_state argument since Linux 5.18. */
 const volatile bool switch_has_prev_state = false;
 
+/* --deadlocks: note lock-like futex sleeps in futex_waits. */
+const volatile bool track_futex_waits = false;
+
 __u64 dstate_overflow = 0;
+__u64 futex_overflow = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PA_MAX_FUTEX_WAITS);
+	__type(key, __u32);
+	__type(value, struct pa_futex_wait);
+} futex_waits SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -155,6 +178,41 @@ static __always_inline void switch_in(struct task_struct *next)
 	ts->since_ns = now;
 }
 
+/*
+ * prev goes to sleep: if it sleeps in a futex call that waits for a lock,
+ * note the call's arguments, read from the registers saved at the system
+ * call's entry (no syscall tracepoint needed).  Condition variables and
+ * semaphores wait on other values and are not noted.
+ */
+static __always_inline void note_futex_wait(struct task_struct *prev)
+{
+#if defined(__TARGET_ARCH_x86)
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(prev);
+	struct pa_futex_wait w;
+	__u32 tid = prev->pid, cmd;
+
+	if (!regs || regs->orig_ax != NR_FUTEX_X86_64)
+		return;
+	w.op = regs->si;
+	w.val = regs->dx;
+	cmd = w.op & FUTEX_CMD_MASK;
+	if (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) {
+		if (w.val != GLIBC_LOCKED_CONTENDED && !(w.val & FUTEX_WAITERS))
+			return;
+	} else if (cmd != FUTEX_LOCK_PI && cmd != FUTEX_LOCK_PI2) {
+		return;
+	}
+	if (!tgid_followed(prev->tgid))
+		return;
+	w.uaddr = regs->di;
+	w.since_ns = bpf_ktime_get_boot_ns();
+	w.tgid = prev->tgid;
+	w.reserved = 0;
+	if (bpf_map_update_elem(&futex_waits, &tid, &w, BPF_ANY) == -E2BIG)
+		__sync_fetch_and_add(&futex_overflow, 1);
+#endif
+}
+
 /* prev leaves the CPU in state `to`. */
 static __always_inline void switch_out(void *ctx, struct task_struct *prev, __u8 to)
 {
@@ -163,6 +221,8 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, __u8
 	__u64 now, from_ns;
 	__u8 from;
 
+	if (to == 'S' && track_futex_waits)
+		note_futex_wait(prev);
 	/* The common case: running or sleeping, nobody asked for more. */
 	if (!interesting && !all_transitions)
 		return;

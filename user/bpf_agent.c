@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +79,27 @@ static int check_environment(void)
 	return 0;
 }
 
+/* Bit sig - 1 of signals.bpf.c's signal_mask. */
+#define SIGBIT(sig) (1ULL << ((sig) - 1))
+
+/*
+ * Which signals are sent to us when generated.  By default not those a
+ * healthy busy box sends all the time: SIGCHLD at every exit, SIGWINCH,
+ * SIGURG, SIGIO, interval timers, and the real-time range that glibc and
+ * timers use; a signal that ends its target comes through regardless.
+ * --signals wants them all, and their deliveries.
+ */
+static void set_signal_filter(struct agent_bpf *skel, const struct pa_config *cfg)
+{
+	uint64_t noisy = SIGBIT(SIGCHLD) | SIGBIT(SIGWINCH) | SIGBIT(SIGURG) | SIGBIT(SIGIO) |
+			 SIGBIT(SIGALRM) | SIGBIT(SIGVTALRM) | SIGBIT(SIGPROF);
+
+	for (int sig = 32; sig <= 64; sig++)
+		noisy |= SIGBIT(sig);
+	skel->rodata->signal_mask = cfg->signals_only ? ~0ULL : ~noisy;
+	skel->rodata->signal_deliveries = cfg->signals_only;
+}
+
 static void set_tunables(struct agent_bpf *skel, const struct pa_config *cfg)
 {
 	int ncpus = libbpf_num_possible_cpus();
@@ -94,6 +116,18 @@ static void set_tunables(struct agent_bpf *skel, const struct pa_config *cfg)
 	bpf_map__set_max_entries(skel->maps.exec_scratch, ncpus > 0 ? ncpus : 1);
 	if (!cfg->nr_pids)
 		bpf_map__set_max_entries(skel->maps.traced_tgids, 1);
+	set_signal_filter(skel, cfg);
+	skel->rodata->track_futex_waits = cfg->deadlocks;
+	if (!cfg->deadlocks)
+		bpf_map__set_max_entries(skel->maps.futex_waits, 1);
+	/* Per-syscall tracepoints send every syscall through the traced path. */
+	if (!cfg->failed_execs) {
+		bpf_program__set_autoload(skel->progs.handle_execve_enter, false);
+		bpf_program__set_autoload(skel->progs.handle_execveat_enter, false);
+		bpf_program__set_autoload(skel->progs.handle_execve_exit, false);
+		bpf_program__set_autoload(skel->progs.handle_execveat_exit, false);
+		bpf_map__set_max_entries(skel->maps.exec_filename, 1);
+	}
 	/* Syscall statistics cost every syscall of the machine: only on request. */
 	if (!cfg->syscalls) {
 		bpf_program__set_autoload(skel->progs.handle_sys_enter, false);
@@ -196,6 +230,30 @@ int pa_bpf_read_dstate(struct pa_bpf *b, struct pa_dthread *out, size_t max)
 		err = bpf_map_get_next_key(fd, &key, &next);
 	}
 	return (int)n;
+}
+
+int pa_bpf_read_futex_waits(struct pa_bpf *b, struct pa_futex_waiter *out, size_t max)
+{
+	int fd = bpf_map__fd(b->skel->maps.futex_waits);
+	__u32 key, next;
+	size_t n = 0;
+	int err;
+
+	err = bpf_map_get_next_key(fd, NULL, &next);
+	while (!err && n < max) {
+		key = next;
+		if (!bpf_map_lookup_elem(fd, &key, &out[n].wait)) {
+			out[n].tid = key;
+			n++;
+		}
+		err = bpf_map_get_next_key(fd, &key, &next);
+	}
+	return (int)n;
+}
+
+void pa_bpf_forget_futex_wait(struct pa_bpf *b, uint32_t tid)
+{
+	bpf_map_delete_elem(bpf_map__fd(b->skel->maps.futex_waits), &tid);
 }
 
 int pa_bpf_read_stack(void *ctx, int32_t stack_id, uint64_t *ips, unsigned max)

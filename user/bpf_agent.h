@@ -41,6 +41,16 @@ void pa_bpf_stop(struct pa_bpf *b);
 int pa_bpf_read_syscalls(struct pa_bpf *b, struct pa_sysstats *s);
 /* The threads in D now (the dstate map): how many were copied into out. */
 int pa_bpf_read_dstate(struct pa_bpf *b, struct pa_dthread *out, size_t max);
+/* --deadlocks: the threads whose latest futex sleep looked like a lock
+ * wait (the futex_waits map); how many were copied into out.  An entry may
+ * be stale (the thread woke since): check before believing it, and forget
+ * stale ones. */
+struct pa_futex_waiter {
+	uint32_t tid;
+	struct pa_futex_wait wait;
+};
+int pa_bpf_read_futex_waits(struct pa_bpf *b, struct pa_futex_waiter *out, size_t max);
+void pa_bpf_forget_futex_wait(struct pa_bpf *b, uint32_t tid);
 /* A captured kernel stack (ctx: the struct pa_bpf): frames, or -1. */
 int pa_bpf_read_stack(void *ctx, int32_t stack_id, uint64_t *ips, unsigned max);
 /* A thread's time in D since tracing began, the current block included

@@ -57,6 +57,16 @@ const char pa_usage[] =
 	"      --stuck-after DUR    report a thread in D state this long, with its\n"
 	"                           kernel stack, syscall and file (default 10s)\n"
 	"\n"
+	"Signals and failures:\n"
+	"      --signals            only signal events, every signal, both when\n"
+	"                           sent and when taken (by default: signals sent,\n"
+	"                           but not the SIGCHLD, SIGWINCH, SIGURG, SIGIO and\n"
+	"                           timer signals that every busy box sends)\n"
+	"      --failed-execs       also report execve/execveat that fail, with the\n"
+	"                           error (costs every syscall of the box ~0.1 us)\n"
+	"      --deadlocks          find threads waiting on each other in a cycle\n"
+	"                           (mutexes, PI futexes, flock/POSIX/OFD locks)\n"
+	"\n"
 	"Syscall statistics:\n"
 	"      --syscalls           count each process's system calls in the kernel\n"
 	"                           (count, errors, time); a summary per process\n"
@@ -99,6 +109,9 @@ enum {
 	OPT_SYSCALLS_TOP,
 	OPT_SYSCALLS_SORT,
 	OPT_SYSCALLS_EVERY,
+	OPT_SIGNALS,
+	OPT_FAILED_EXECS,
+	OPT_DEADLOCKS,
 };
 
 static const struct option long_opts[] = {
@@ -125,6 +138,9 @@ static const struct option long_opts[] = {
 	{ "syscalls-top", required_argument, NULL, OPT_SYSCALLS_TOP },
 	{ "syscalls-sort", required_argument, NULL, OPT_SYSCALLS_SORT },
 	{ "syscalls-every", required_argument, NULL, OPT_SYSCALLS_EVERY },
+	{ "signals", no_argument, NULL, OPT_SIGNALS },
+	{ "failed-execs", no_argument, NULL, OPT_FAILED_EXECS },
+	{ "deadlocks", no_argument, NULL, OPT_DEADLOCKS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -332,6 +348,15 @@ static int parse_one(int opt, const char *arg, struct pa_config *cfg, char *err,
 		cfg->syscalls_every_ns = v;
 		cfg->syscalls_tuned = true;
 		return 0;
+	case OPT_SIGNALS:
+		cfg->signals_only = true;
+		return 0;
+	case OPT_FAILED_EXECS:
+		cfg->failed_execs = true;
+		return 0;
+	case OPT_DEADLOCKS:
+		cfg->deadlocks = true;
+		return 0;
 	case 'v':
 		cfg->verbose = true;
 		return 0;
@@ -370,6 +395,8 @@ static int check_replay(const struct pa_config *cfg, char *err, size_t errlen)
 	if (!cfg->replay) {
 		if (cfg->record && cfg->syscalls)
 			return usage_error("--syscalls cannot be recorded yet: drop --record or --syscalls");
+		if (cfg->record && cfg->deadlocks)
+			return usage_error("--deadlocks cannot be recorded yet: drop --record or --deadlocks");
 		if (cfg->record && cfg->once)
 			return usage_error("--record goes with tracing, not with --once");
 		return 0;
@@ -378,6 +405,8 @@ static int check_replay(const struct pa_config *cfg, char *err, size_t errlen)
 		return usage_error("--record and --replay cannot be combined");
 	if (cfg->syscalls)
 		return usage_error("--syscalls applies when tracing; record files hold no syscall statistics");
+	if (cfg->failed_execs || cfg->deadlocks)
+		return usage_error("--failed-execs and --deadlocks apply when tracing; a replay shows what was recorded");
 	if (cfg->nr_pids || cfg->transitions)
 		return usage_error("--pid and --transitions apply when recording; a replay shows what was recorded");
 	if (cfg->duration_ns)
@@ -412,6 +441,8 @@ int pa_cli_parse(int argc, char **argv, struct pa_config *cfg, char *err, size_t
 		return usage_error("--syscalls-top, --syscalls-sort and --syscalls-every go with --syscalls");
 	if (cfg->syscalls && cfg->mode == PA_MODE_TREE)
 		return usage_error("--syscalls and --tree cannot be combined: the summaries go to the event stream");
+	if (cfg->mode == PA_MODE_TREE && (cfg->signals_only || cfg->failed_execs || cfg->deadlocks))
+		return usage_error("--signals, --failed-execs and --deadlocks report events: they go with the event stream, not --tree");
 	if (cfg->rotate_bytes && !cfg->output)
 		return usage_error("--rotate-size needs -o FILE: stdout cannot be rotated");
 	if (cfg->mode == PA_MODE_TREE && (cfg->rotate_bytes || cfg->syslog_url))

@@ -41,6 +41,8 @@ int pa_collector_add_sink(struct pa_collector *c, struct pa_sink *s)
 
 void pa_collector_dispatch(struct pa_collector *c, const struct pa_report *r)
 {
+	if (c->signals_only && r->action != PA_ACT_SIGNAL && r->action != PA_ACT_LOST)
+		return;
 	for (unsigned i = 0; i < c->nr_sinks; i++)
 		c->sinks[i]->emit(c->sinks[i], r);
 }
@@ -322,6 +324,7 @@ static void on_exit_event(struct pa_collector *c, const struct pa_exit_event *e)
 	r.parent = p->parent;
 	r.parent_pid = e->hdr.ppid;
 	r.exit_status = e->exit_status;
+	r.killed_by = pa_collector_killer(p, e->exit_status);
 	pa_collector_dispatch(c, &r);
 	/* Its last thread was running when it called exit. */
 	report_end_state(c, p, 'R', 'Z', e->hdr.ts_ns, 0);
@@ -409,6 +412,12 @@ int pa_collector_handle(struct pa_collector *c, const void *data, size_t size)
 		break;
 	case PA_EV_STATE:
 		on_state(c, data);
+		break;
+	case PA_EV_SIGNAL:
+		pa_collector_on_signal(c, data);
+		break;
+	case PA_EV_EXEC_FAILED:
+		pa_collector_on_exec_failed(c, data);
 		break;
 	}
 	return 0;

@@ -33,6 +33,7 @@ struct pa_collector {
 	uint64_t zombie_after_ns; /* --zombie-after; 0 turns zombie alerts off */
 	uint64_t stuck_after_ns;  /* --stuck-after */
 	bool all_transitions;     /* --transitions: exit (Z) and reap (X) as state events too */
+	bool signals_only;        /* --signals: only signal (and lost) reports reach the sinks */
 	uint64_t tracing_since_ns; /* boot clock when the BPF programs were attached */
 	struct pa_stuck_tracker stuck;
 	struct pa_ksyms ksyms;    /* loaded at the first stuck thread */
@@ -84,6 +85,12 @@ void pa_collector_gather(struct pa_collector *c, uint32_t tgid, uint32_t tid, in
 void pa_collector_on_unstuck(struct pa_collector *c, const struct pa_unstuck_event *e);
 void pa_collector_on_hung(struct pa_collector *c, const struct pa_hung_event *e);
 
+/* Signal and failed-exec records (collect_signals.c). */
+void pa_collector_on_signal(struct pa_collector *c, const struct pa_signal_event *e);
+void pa_collector_on_exec_failed(struct pa_collector *c, const struct pa_exec_failed_event *e);
+/* Who sent the signal that ended p (exit_status its wait status), or NULL
+ * when no fatal signal for it was seen or another signal ended it. */
+const struct pa_kill *pa_collector_killer(const struct pa_proc *p, uint32_t exit_status);
 /* --syscalls: one report per process of the last read of s, its totals
  * (delta false) or what is new since the read before. */
 void pa_collector_syscalls(struct pa_collector *c, const struct pa_sysstats *s, bool delta,

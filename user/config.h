@@ -62,6 +62,9 @@ struct pa_config {
 	enum pa_sys_sort syscalls_sort;
 	uint64_t syscalls_every_ns;
 	bool syscalls_tuned;  /* one of the three above was given */
+	bool signals_only;    /* --signals: signal events only, all of them */
+	bool failed_execs;    /* --failed-execs: execs that returned an error */
+	bool deadlocks;       /* --deadlocks: wait-for cycles among threads */
 	uint32_t ringbuf_bytes;
 	uint32_t max_args_bytes;
 	bool verbose;

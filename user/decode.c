@@ -12,6 +12,8 @@ static const size_t min_size[PA_EV_TYPE_MAX] = {
 	[PA_EV_UNSTUCK] = sizeof(struct pa_unstuck_event),
 	[PA_EV_HUNG] = sizeof(struct pa_hung_event),
 	[PA_EV_STATE] = sizeof(struct pa_state_event),
+	[PA_EV_SIGNAL] = sizeof(struct pa_signal_event),
+	[PA_EV_EXEC_FAILED] = sizeof(struct pa_exec_failed_event),
 };
 
 static bool exec_lengths_ok(const struct pa_exec_event *e)
@@ -28,6 +30,16 @@ static bool exec_lengths_ok(const struct pa_exec_event *e)
 static bool ids_ok(const struct pa_task_ids *ids)
 {
 	return memchr(ids->cgroup, '\0', sizeof(ids->cgroup)) != NULL;
+}
+
+static bool sender_comm_ok(const struct pa_signal_event *e)
+{
+	return memchr(e->sender_comm, '\0', sizeof(e->sender_comm)) != NULL;
+}
+
+static bool failed_filename_ok(const struct pa_exec_failed_event *e)
+{
+	return memchr(e->filename, '\0', sizeof(e->filename)) != NULL;
 }
 
 enum pa_decode_result pa_decode(const void *data, size_t size, const struct pa_event_header **out)
@@ -53,6 +65,10 @@ enum pa_decode_result pa_decode(const void *data, size_t size, const struct pa_e
 		return PA_DECODE_BAD_CGROUP;
 	if (hdr->type == PA_EV_EXEC && !ids_ok(&((const struct pa_exec_event *)data)->ids))
 		return PA_DECODE_BAD_CGROUP;
+	if (hdr->type == PA_EV_SIGNAL && !sender_comm_ok(data))
+		return PA_DECODE_BAD_COMM;
+	if (hdr->type == PA_EV_EXEC_FAILED && !failed_filename_ok(data))
+		return PA_DECODE_BAD_SIZE;
 	*out = hdr;
 	return PA_DECODE_OK;
 }

@@ -263,6 +263,7 @@ static int run(struct agent *a)
 	a->col.zombie_after_ns = a->cfg.zombie_after_ns;
 	a->col.stuck_after_ns = a->cfg.stuck_after_ns;
 	a->col.all_transitions = a->cfg.transitions;
+	a->col.signals_only = a->cfg.signals_only;
 	a->col.read_stack = pa_bpf_read_stack;
 	a->col.read_stack_ctx = &a->bpf;
 

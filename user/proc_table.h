@@ -50,6 +50,15 @@ struct pa_proc_sample {
 	bool idle_since_start;  /* not seen running since sampling began: active_ns is the first sample */
 };
 
+/* The last signal sent to a process that would end it, and who sent it:
+ * its exit names the sender when the exit status shows that signal. */
+struct pa_kill {
+	int sig;                  /* 0: none seen */
+	uint32_t pid, tid;        /* the sender */
+	char comm[PA_COMM_LEN];
+	uint64_t ts_ns;
+};
+
 struct pa_proc {
 	uint32_t pid;
 	uint32_t ppid;
@@ -84,6 +93,7 @@ struct pa_proc {
 	uint32_t dstate_tid;      /* that thread, and the stack it blocked in */
 	int32_t dstate_stack_id;
 	struct pa_proc_sample sample; /* what the live view last read of it in /proc */
+	struct pa_kill kill;      /* the latest fatal signal sent to it */
 	char entity_id[PA_ENTITY_ID_LEN];
 	/* Who it is: the kernel's word at its fork and exec, /proc's for the
 	 * snapshot (pa_table_set_ids).  A fixed-size ABI struct, so a record

@@ -27,6 +27,49 @@ enum pa_action {
 	PA_ACT_STUCK,    /* alert: a thread in D past --stuck-after (or its end) */
 	PA_ACT_STATE,    /* a thread's scheduler state changed */
 	PA_ACT_SYSCALLS, /* --syscalls: a process's syscall statistics */
+	PA_ACT_SIGNAL,   /* a signal sent, or taken by its target */
+	PA_ACT_EXEC_FAILED, /* --failed-execs: an execve that returned an error */
+	PA_ACT_DEADLOCK, /* alert: threads waiting on each other in a cycle */
+};
+
+/* A signal sent to proc (generation) or taken by it (delivery). */
+struct pa_signal_info {
+	uint32_t tid;            /* the target thread */
+	int sig;
+	int code;                /* si_code */
+	bool delivery;           /* taken by the target (signal_deliver), not sent */
+	bool group;              /* sent to the whole process */
+	bool blocked;            /* the target blocks it: it waits pending */
+	bool fatal;              /* queued with a default action that ends the process */
+	unsigned result;         /* enum pa_sig_result */
+	unsigned action;         /* the target's disposition: enum pa_sig_action */
+	uint32_t sender_pid;     /* its process; 0: unknown (a delivery of a kernel-made signal) */
+	uint32_t sender_tid;
+	const char *sender_comm; /* "" when unknown */
+};
+
+struct pa_exec_failed_info {
+	int error;               /* positive errno */
+	const char *filename;    /* as the caller passed it */
+};
+
+/* One thread of a deadlock cycle: what it waits for and who holds it. */
+struct pa_deadlock_member {
+	uint32_t tid, tgid;
+	char comm[PA_COMM_LEN];
+	char state;               /* as /proc showed it */
+	uint64_t waited_ns;       /* since its wait began; a lower bound for file locks */
+	const char *waits_for;    /* "mutex", "futex", "flock", "posix_lock", "ofd_lock" */
+	char resource[48];        /* "0x7f12..." (futex address) or "08:02:1234" (dev:inode) */
+	uint32_t held_by;         /* the holding thread (the next member) */
+	uint32_t held_by_pid;
+	long syscall;             /* -1 unknown */
+	char wchan[64];
+};
+
+struct pa_deadlock_info {
+	const struct pa_deadlock_member *members; /* in cycle order */
+	unsigned nr;
 };
 
 struct pa_syscalls_info {
@@ -86,6 +129,10 @@ struct pa_report {
 	struct pa_stuck_info stuck;   /* stuck */
 	struct pa_state_info state;   /* state */
 	struct pa_syscalls_info syscalls; /* syscalls */
+	const struct pa_kill *killed_by;  /* exit: the fatal signal's sender, if seen */
+	struct pa_signal_info signal;     /* signal */
+	struct pa_exec_failed_info exec_failed; /* exec_failed */
+	struct pa_deadlock_info deadlock; /* deadlock; proc is the first member's process */
 };
 
 /* What every sink needs to know about where it runs. */

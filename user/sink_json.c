@@ -5,6 +5,7 @@
 
 #include "host_info.h"
 #include "json_ident.h"
+#include "json_signals.h"
 #include "json_writer.h"
 #include "signames.h"
 #include "sink.h"
@@ -60,6 +61,23 @@ static void put_exit_code(struct jw *w, const struct pa_report *r)
 	jw_kv_int(w, "exit_code", info.code);
 }
 
+/* The thread an event is about, where it names one; 0 otherwise. */
+static uint32_t report_tid(const struct pa_report *r)
+{
+	switch (r->action) {
+	case PA_ACT_STUCK:
+		return r->stuck.tid;
+	case PA_ACT_STATE:
+		return r->state.tid;
+	case PA_ACT_SIGNAL:
+		return r->signal.tid;
+	case PA_ACT_DEADLOCK:
+		return r->deadlock.nr ? r->deadlock.members[0].tid : 0;
+	default:
+		return 0;
+	}
+}
+
 static void put_process(struct pa_json_fmt *f, const struct pa_sink_env *env,
 			const struct pa_report *r)
 {
@@ -91,10 +109,10 @@ static void put_process(struct pa_json_fmt *f, const struct pa_sink_env *env,
 		pa_json_put_time(w, env, "end", r->ts_ns);
 		put_exit_code(w, r);
 	}
-	if (r->action == PA_ACT_STUCK || r->action == PA_ACT_STATE) {
+	if (report_tid(r)) {
 		jw_key(w, "thread");
 		jw_object_begin(w);
-		jw_kv_uint(w, "id", r->action == PA_ACT_STUCK ? r->stuck.tid : r->state.tid);
+		jw_kv_uint(w, "id", report_tid(r));
 		jw_object_end(w);
 	}
 	pa_json_put_ids(w, p);
@@ -112,6 +130,11 @@ static const char *event_type(enum pa_action a)
 	case PA_ACT_EXIT:
 	case PA_ACT_REAPED:
 		return "end";
+	case PA_ACT_EXEC_FAILED:
+		return "start";
+	case PA_ACT_SIGNAL:
+	case PA_ACT_DEADLOCK:
+		return "info";
 	case PA_ACT_STUCK:
 		return "info";
 	case PA_ACT_STATE:
@@ -128,7 +151,8 @@ static const char *event_type(enum pa_action a)
 
 static bool is_alert(enum pa_action a)
 {
-	return a == PA_ACT_LOST || a == PA_ACT_ZOMBIE || a == PA_ACT_ORPHANED || a == PA_ACT_STUCK;
+	return a == PA_ACT_LOST || a == PA_ACT_ZOMBIE || a == PA_ACT_ORPHANED || a == PA_ACT_STUCK ||
+	       a == PA_ACT_DEADLOCK;
 }
 
 static void put_syscall(struct jw *w, long nr)
@@ -275,6 +299,15 @@ static void put_detector_fields(struct jw *w, const struct pa_report *r)
 	case PA_ACT_SYSCALLS:
 		put_syscalls(w, &r->syscalls);
 		return;
+	case PA_ACT_SIGNAL:
+		pa_json_put_signal(w, &r->signal);
+		return;
+	case PA_ACT_EXEC_FAILED:
+		pa_json_put_exec_failed(w, &r->exec_failed);
+		return;
+	case PA_ACT_DEADLOCK:
+		pa_json_put_deadlock(w, &r->deadlock);
+		return;
 	case PA_ACT_REAPED:
 		jw_key(w, "reaped");
 		jw_object_begin(w);
@@ -330,13 +363,16 @@ static void put_exit(struct jw *w, const struct pa_report *r)
 	if (r->proc->start_ns && r->ts_ns > r->proc->start_ns)
 		jw_kv_uint(w, "runtime_ms", (r->ts_ns - r->proc->start_ns) / 1000000);
 	put_times(w, r->proc);
+	if (r->killed_by)
+		pa_json_put_killed_by(w, r->killed_by);
 	jw_object_end(w);
 }
 
 static bool is_detector(enum pa_action a)
 {
 	return a == PA_ACT_ZOMBIE || a == PA_ACT_REAPED || a == PA_ACT_ORPHANED ||
-	       a == PA_ACT_STUCK || a == PA_ACT_STATE || a == PA_ACT_SYSCALLS;
+	       a == PA_ACT_STUCK || a == PA_ACT_STATE || a == PA_ACT_SYSCALLS ||
+	       a == PA_ACT_SIGNAL || a == PA_ACT_EXEC_FAILED || a == PA_ACT_DEADLOCK;
 }
 
 /* Our own fields, under ptrace_agent.*, only where there is something to say. */

@@ -61,7 +61,11 @@ static void put_exit_detail(struct strbuf *sb, const struct pa_report *r)
 	struct pa_exit_info info = pa_decode_wait_status(r->exit_status);
 	char span[32];
 
-	if (info.signal)
+	if (info.signal && r->killed_by)
+		sb_printf(sb, "killed by %s%s from %s[%u]", pa_signal_name(info.signal),
+			  info.core_dumped ? " (core dumped)" : "", r->killed_by->comm,
+			  r->killed_by->pid);
+	else if (info.signal)
 		sb_printf(sb, "killed by %s%s", pa_signal_name(info.signal),
 			  info.core_dumped ? " (core dumped)" : "");
 	else
@@ -199,6 +203,60 @@ static void put_syscalls_line(struct strbuf *sb, const struct pa_report *r)
 	}
 }
 
+/* The EVENT column is 6 wide: the two longer names that would cut badly. */
+static const char *text_label(enum pa_action a)
+{
+	if (a == PA_ACT_EXEC_FAILED)
+		return "exfail";
+	if (a == PA_ACT_DEADLOCK)
+		return "deadlk";
+	return pa_action_name(a);
+}
+
+/* "SIGTERM from kill[812] delivered, default: terminate"; a delivery:
+ * "SIGUSR1 taken by thread 4242, handler". */
+static void put_signal_detail(struct strbuf *sb, const struct pa_signal_info *si, uint32_t pid)
+{
+	sb_puts(sb, pa_signal_name(si->sig));
+	if (si->delivery)
+		sb_puts(sb, " taken");
+	else if (si->sender_pid)
+		sb_printf(sb, " from %s[%u]", si->sender_comm, si->sender_pid);
+	if (si->tid != pid)
+		sb_printf(sb, " by thread %u", si->tid);
+	if (!si->delivery)
+		sb_printf(sb, " %s", pa_sig_result_name(si->result, si->blocked));
+	if (si->action == PA_SIGACT_DEFAULT)
+		sb_printf(sb, ", default: %s", pa_sig_default_effect(si->sig));
+	else if (si->action == PA_SIGACT_IGNORE)
+		sb_puts(sb, " (SIG_IGN)");
+	else
+		sb_puts(sb, ", handler");
+}
+
+static void put_exec_failed_detail(struct strbuf *sb, const struct pa_exec_failed_info *x)
+{
+	char buf[16];
+
+	pa_text_quote(sb, x->filename, strlen(x->filename));
+	sb_printf(sb, " failed: %s", pa_errno_name(x->error, buf, sizeof(buf)));
+}
+
+/* "2 threads: 101 mutex 0x5612a0 held by 102 (3.1s), 102 mutex 0x5612c8 held by 101 (3.1s)" */
+static void put_deadlock_detail(struct strbuf *sb, const struct pa_deadlock_info *d)
+{
+	char span[32];
+
+	sb_printf(sb, "%u threads:", d->nr);
+	for (unsigned i = 0; i < d->nr; i++) {
+		const struct pa_deadlock_member *m = &d->members[i];
+
+		pa_format_span(span, sizeof(span), m->waited_ns);
+		sb_printf(sb, "%s %u (%s) %s %s held by %u (%s)", i ? "," : "", m->tid, m->comm,
+			  m->waits_for, m->resource, m->held_by, span);
+	}
+}
+
 static void text_emit(struct pa_sink *s, const struct pa_report *r)
 {
 	struct text_sink *ts = (struct text_sink *)s;
@@ -219,7 +277,7 @@ static void text_emit(struct pa_sink *s, const struct pa_report *r)
 		put_syscalls_line(sb, r);
 		sb_putc(sb, '\n');
 	} else {
-		sb_printf(sb, "%-12s %-6.6s %-7u %-7u ", when, pa_action_name(r->action), r->proc->pid,
+		sb_printf(sb, "%-12s %-6.6s %-7u %-7u ", when, text_label(r->action), r->proc->pid,
 			  r->parent_pid);
 		pa_text_quote_comm(sb, r->proc->comm);
 		if (r->action == PA_ACT_EXEC)
@@ -236,6 +294,12 @@ static void text_emit(struct pa_sink *s, const struct pa_report *r)
 			put_stuck_detail(sb, r);
 		else if (r->action == PA_ACT_STATE)
 			put_state_detail(sb, r);
+		else if (r->action == PA_ACT_SIGNAL)
+			put_signal_detail(sb, &r->signal, r->proc->pid);
+		else if (r->action == PA_ACT_EXEC_FAILED)
+			put_exec_failed_detail(sb, &r->exec_failed);
+		else if (r->action == PA_ACT_DEADLOCK)
+			put_deadlock_detail(sb, &r->deadlock);
 		while (sb->len && sb->buf[sb->len - 1] == ' ')
 			sb->len--;
 		sb_putc(sb, '\n');
@@ -295,6 +359,12 @@ const char *pa_action_name(enum pa_action a)
 		return "state";
 	case PA_ACT_SYSCALLS:
 		return "syscalls";
+	case PA_ACT_SIGNAL:
+		return "signal";
+	case PA_ACT_EXEC_FAILED:
+		return "exec_failed";
+	case PA_ACT_DEADLOCK:
+		return "deadlock";
 	}
 	return "?";
 }

@@ -20,6 +20,7 @@ enum pa_syslog_severity pa_syslog_severity(enum pa_action a)
 {
 	switch (a) {
 	case PA_ACT_STUCK:
+	case PA_ACT_DEADLOCK:
 		return PA_SYSLOG_ERR;
 	case PA_ACT_ZOMBIE:
 	case PA_ACT_ORPHANED:
@@ -31,6 +32,8 @@ enum pa_syslog_severity pa_syslog_severity(enum pa_action a)
 	case PA_ACT_REAPED:
 	case PA_ACT_STATE:
 	case PA_ACT_SYSCALLS:
+	case PA_ACT_SIGNAL:
+	case PA_ACT_EXEC_FAILED:
 		return PA_SYSLOG_INFO;
 	}
 	return PA_SYSLOG_INFO;
@@ -145,6 +148,21 @@ static void put_action_params(struct strbuf *out, const struct pa_report *r)
 		param_u64(out, "count", r->syscalls.sum->total.count);
 		param_u64(out, "errors", r->syscalls.sum->total.errors);
 		param_u64(out, "time_ms", r->syscalls.sum->total.time_ns / NS_PER_MS);
+		return;
+	case PA_ACT_SIGNAL: {
+		const char *name = pa_signal_name(r->signal.sig);
+
+		param_str(out, "signal", name, strlen(name));
+		param_u64(out, "sender", r->signal.sender_pid);
+		param_u64(out, "tid", r->signal.tid);
+		return;
+	}
+	case PA_ACT_EXEC_FAILED:
+		param_str(out, "filename", r->exec_failed.filename, strlen(r->exec_failed.filename));
+		param_u64(out, "errno", (uint64_t)r->exec_failed.error);
+		return;
+	case PA_ACT_DEADLOCK:
+		param_u64(out, "threads", r->deadlock.nr);
 		return;
 	case PA_ACT_FORK:
 		return;

@@ -276,6 +276,42 @@ static inline struct pa_exec_event *synth_exec(uint64_t ts_ns, const struct synt
 	return e;
 }
 
+/* handle_signal_generate() (deliver: handle_signal_deliver()): sig sent
+ * by sender to the target t; flags are PA_F_SIG_*. */
+static inline struct pa_signal_event synth_signal(uint64_t ts_ns, const struct synth_task *t,
+						  const struct synth_task *sender, int sig,
+						  unsigned result, unsigned action, uint32_t flags)
+{
+	struct pa_signal_event e;
+
+	memset(&e, 0, sizeof(e));
+	synth_header(&e.hdr, PA_EV_SIGNAL, sizeof(e), ts_ns, t);
+	e.hdr.flags = flags;
+	if (sender) {
+		e.sender_pid = sender->pid;
+		e.sender_tgid = synth_tgid(sender);
+		e.sender_start_ns = sender->start_ns;
+		snprintf(e.sender_comm, sizeof(e.sender_comm), "%s", sender->comm);
+	}
+	e.sig = (uint32_t)sig;
+	e.result = (uint8_t)result;
+	e.action = (uint8_t)action;
+	return e;
+}
+
+/* handle_execve_exit() with an error. */
+static inline struct pa_exec_failed_event synth_exec_failed(uint64_t ts_ns, const struct synth_task *t,
+							    const char *filename, int error)
+{
+	struct pa_exec_failed_event e;
+
+	memset(&e, 0, sizeof(e));
+	synth_header(&e.hdr, PA_EV_EXEC_FAILED, sizeof(e), ts_ns, t);
+	e.error = error;
+	snprintf(e.filename, sizeof(e.filename), "%s", filename);
+	return e;
+}
+
 /* A literal's bytes without the compiler's NUL: ARGS("ls\0-l") is the
  * area "ls\0-l" (5 bytes), ARGS("ls\0-l\0") has the final NUL. */
 #define ARGS(lit) (lit), (sizeof(lit) - 1)

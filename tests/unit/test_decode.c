@@ -299,7 +299,7 @@ static void test_exec_accessors(void **state)
 static void test_abi_layout(void **state)
 {
 	(void)state;
-	CHECK_U(PA_ABI_VERSION, 3, "PA_ABI_VERSION");
+	CHECK_U(PA_ABI_VERSION, 4, "PA_ABI_VERSION");
 	CHECK_U(sizeof(struct pa_task_ids), 32 + PA_CGROUP_NAME_LEN, "sizeof(struct pa_task_ids)");
 	CHECK_U(offsetof(struct pa_task_ids, cgroup), 32, "pa_task_ids.cgroup after eight u32");
 	CHECK_U(sizeof(struct pa_fork_event), 80 + sizeof(struct pa_task_ids), "sizeof(struct pa_fork_event)");
@@ -309,6 +309,11 @@ static void test_abi_layout(void **state)
 	/* The ring buffer rounds records to 8 bytes: no padding wasted. */
 	CHECK_U(sizeof(struct pa_fork_event) % 8, 0, "fork record a multiple of 8");
 	CHECK_U(sizeof(struct pa_exec_event) % 8, 0, "exec fixed part a multiple of 8");
+	/* ABI 4 */
+	CHECK_U(sizeof(struct pa_signal_event), 104, "sizeof(struct pa_signal_event)");
+	CHECK_U(offsetof(struct pa_signal_event, sig), 88, "signal: sig after the sender");
+	CHECK_U(sizeof(struct pa_exec_failed_event), 64 + PA_FILENAME_MAX, "sizeof(struct pa_exec_failed_event)");
+	CHECK_U(sizeof(struct pa_futex_wait), 32, "sizeof(struct pa_futex_wait)");
 }
 
 static const struct pa_task_ids docker_ids = {

@@ -132,6 +132,14 @@ static struct pa_report report(struct world *w, enum pa_action a)
 		r.syscalls = (struct pa_syscalls_info){ .interval_ns = NS_PER_SEC, .sum = &sum };
 		break;
 	}
+	case PA_ACT_SIGNAL:
+		r.signal = (struct pa_signal_info){ .tid = 200, .sig = 15, .sender_pid = 1,
+						    .sender_tid = 1, .sender_comm = "systemd" };
+		break;
+	case PA_ACT_EXEC_FAILED:
+		r.exec_failed = (struct pa_exec_failed_info){ .error = 2, .filename = "/no/such" };
+		break;
+	case PA_ACT_DEADLOCK:
 	case PA_ACT_FORK:
 		break;
 	}
@@ -521,7 +529,7 @@ static void test_every_action_parses(void **state)
 	(void)state;
 	world_init(&w);
 	sb_init(&sb);
-	for (int a = PA_ACT_FORK; a <= PA_ACT_STATE; a++) {
+	for (int a = PA_ACT_FORK; a <= PA_ACT_DEADLOCK; a++) {
 		struct pa_report r = report(&w, a);
 		struct parsed m;
 		json_error_t err;
