@@ -2,85 +2,51 @@
 /*
  * --failed-execs: an execve/execveat that returned an error, with the
  * filename the caller asked for.  No scheduler tracepoint fires for a
- * failed exec, so this needs the per-syscall tracepoints; switching any of
- * them on sends every system call of every task through the kernel's
- * traced path, which is why it is an option (bpf_agent.c loads these
- * programs only when asked).
+ * failed exec, so this runs at every system call's exit (the raw
+ * sys_exit tracepoint: the per-syscall ones need tracefs mounted, which
+ * many servers do not have) and looks only at the exec calls.  Any
+ * syscall tracepoint sends every system call of the box through the
+ * kernel's traced path, which is why this is an option (bpf_agent.c
+ * loads it only when asked).  The arguments are still in the saved user
+ * registers at exit: a failed exec changed nothing but the return value.
  */
 #include "common.bpf.h"
 
-/* Execs in flight at once (one per thread in the call). */
-#define PA_MAX_EXECS_IN_FLIGHT 10240
 #define MAX_ERRNO 4095
+/* arch/x86/entry/syscalls/syscall_64.tbl */
+#define NR_EXECVE_X86_64 59
+#define NR_EXECVEAT_X86_64 322
 
-/* tid -> the user pointer to the filename it passed. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, PA_MAX_EXECS_IN_FLIGHT);
-	__type(key, __u32);
-	__type(value, __u64);
-} exec_filename SEC(".maps");
-
-static __always_inline void remember(__u64 filename)
+SEC("tp_btf/sys_exit")
+int BPF_PROG(handle_exec_failed, struct pt_regs *regs, long ret)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pid_tgid;
-
-	if (!tgid_followed(pid_tgid >> 32))
-		return;
-	bpf_map_update_elem(&exec_filename, &tid, &filename, BPF_ANY);
-}
-
-SEC("tracepoint/syscalls/sys_enter_execve")
-int handle_execve_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	remember(ctx->args[0]);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_execveat")
-int handle_execveat_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	remember(ctx->args[1]);
-	return 0;
-}
-
-static __always_inline void finish(long ret)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+#if defined(__TARGET_ARCH_x86)
+	struct task_struct *task;
 	struct pa_exec_failed_event *e;
-	__u64 *filename = bpf_map_lookup_elem(&exec_filename, &tid);
+	unsigned long filename;
 
-	if (!filename)
-		return;
 	if (ret >= 0 || ret < -MAX_ERRNO)
-		goto done;
+		return 0;
+	if (regs->orig_ax == NR_EXECVE_X86_64)
+		filename = regs->di;
+	else if (regs->orig_ax == NR_EXECVEAT_X86_64)
+		filename = regs->si;
+	else
+		return 0;
+	task = bpf_get_current_task_btf();
+	if (!tgid_followed(task->tgid))
+		return 0;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count_lost();
-		goto done;
+		return 0;
 	}
-	fill_header(&e->hdr, PA_EV_EXEC_FAILED, sizeof(*e), bpf_get_current_task_btf());
+	fill_header(&e->hdr, PA_EV_EXEC_FAILED, sizeof(*e), task);
 	e->error = -ret;
 	e->reserved = 0;
-	/* The caller's memory is still its own after a failed exec. */
-	if (bpf_probe_read_user_str(e->filename, sizeof(e->filename), (void *)*filename) <= 0)
+	if (bpf_probe_read_user_str(e->filename, sizeof(e->filename), (void *)filename) <= 0)
 		e->filename[0] = '\0';
 	bpf_ringbuf_submit(e, ringbuf_wakeup_flags());
-done:
-	bpf_map_delete_elem(&exec_filename, &tid);
-}
-
-SEC("tracepoint/syscalls/sys_exit_execve")
-int handle_execve_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	finish(ctx->ret);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_execveat")
-int handle_execveat_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	finish(ctx->ret);
+#endif
 	return 0;
 }

@@ -120,14 +120,9 @@ static void set_tunables(struct agent_bpf *skel, const struct pa_config *cfg)
 	skel->rodata->track_futex_waits = cfg->deadlocks;
 	if (!cfg->deadlocks)
 		bpf_map__set_max_entries(skel->maps.futex_waits, 1);
-	/* Per-syscall tracepoints send every syscall through the traced path. */
-	if (!cfg->failed_execs) {
-		bpf_program__set_autoload(skel->progs.handle_execve_enter, false);
-		bpf_program__set_autoload(skel->progs.handle_execveat_enter, false);
-		bpf_program__set_autoload(skel->progs.handle_execve_exit, false);
-		bpf_program__set_autoload(skel->progs.handle_execveat_exit, false);
-		bpf_map__set_max_entries(skel->maps.exec_filename, 1);
-	}
+	/* A syscall tracepoint sends every syscall through the traced path. */
+	if (!cfg->failed_execs)
+		bpf_program__set_autoload(skel->progs.handle_exec_failed, false);
 	/* Syscall statistics cost every syscall of the machine: only on request. */
 	if (!cfg->syscalls) {
 		bpf_program__set_autoload(skel->progs.handle_sys_enter, false);
