@@ -84,7 +84,7 @@ static void test_help_and_version_exit_0(void **state)
 	run_agent(&r, "-V", NULL, NULL);
 	assert_int_equal(WEXITSTATUS(r.status), 0);
 	assert_non_null(strstr(r.out, "ptrace-agent "));
-	assert_non_null(strstr(r.out, "event ABI 3"));
+	assert_non_null(strstr(r.out, "event ABI 4"));
 }
 
 static void test_unwritable_output_exits_1(void **state)
