@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,13 +76,10 @@ static int cmp_edge(const void *pa, const void *pb)
 	return cmp_u32(a->holder_tgid, b->holder_tgid);
 }
 
-/* qsort has no context argument: by_tgid is sorted through this. */
-static const struct wg_node *sort_nodes;
-
-static int cmp_by_tgid(const void *pa, const void *pb)
+static int cmp_by_tgid(const void *pa, const void *pb, void *nodes)
 {
-	const struct wg_node *a = &sort_nodes[*(const uint32_t *)pa];
-	const struct wg_node *b = &sort_nodes[*(const uint32_t *)pb];
+	const struct wg_node *a = (const struct wg_node *)nodes + *(const uint32_t *)pa;
+	const struct wg_node *b = (const struct wg_node *)nodes + *(const uint32_t *)pb;
 
 	return a->tgid != b->tgid ? cmp_u32(a->tgid, b->tgid) : cmp_u32(a->tid, b->tid);
 }
@@ -173,8 +171,7 @@ static void wg_link(struct wg *g)
 {
 	for (uint32_t i = 0; i < g->nr_nodes; i++)
 		g->by_tgid[i] = i;
-	sort_nodes = g->nodes;
-	qsort(g->by_tgid, g->nr_nodes, sizeof(*g->by_tgid), cmp_by_tgid);
+	qsort_r(g->by_tgid, g->nr_nodes, sizeof(*g->by_tgid), cmp_by_tgid, g->nodes);
 	for (uint32_t i = 0; i < g->nr_nodes; i++)
 		g->pos[g->by_tgid[i]] = i;
 
@@ -298,6 +295,8 @@ int pa_wait_cycles(const struct pa_wait_edge *edges, size_t n, struct pa_wait_cy
 
 	if (!n)
 		return 0;
+	if (s.max_cycles > INT_MAX)
+		s.max_cycles = INT_MAX;
 	if (n > UINT32_MAX || wg_alloc(&g, n))
 		return -ENOMEM;
 	wg_add_edges(&g, edges, n);

@@ -46,6 +46,10 @@ struct pa_wait_edge {
 /* Longer cycles are left out (and counted): real deadlocks are of a few
  * threads, and a report must fit one line. */
 #define PA_WG_MAX_CYCLE_LEN 16
+/* Cycles a search returns: the size of the caller's array (pa_wait_cycles'
+ * max_cycles) that the collector uses.  Dozens of deadlocks at once is
+ * already a host to look at by hand; more would only repeat the news. */
+#define PA_WG_MAX_CYCLES 64
 /* Bounds the search on pathological graphs (thousands of threads waiting
  * on file locks of one another's processes: every path is a candidate);
  * when it runs out, the cycles found so far are returned. */

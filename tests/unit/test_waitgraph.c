@@ -12,7 +12,7 @@
 
 #include "waitgraph.h"
 
-#define MAX_OUT 64
+#define MAX_OUT PA_WG_MAX_CYCLES
 #define ADDR(n) (0x7f0000001000ULL + (n) * 0x40)
 #define DEV_SDA2 PA_DEV(8, 2)
 /* A search on a few thousand edges takes milliseconds; ASan and valgrind
