@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "detect_deadlock.h"
 #include "detect_stuck.h"
 #include "pa_events.h"
 #include "syscall_stats.h"
@@ -45,10 +46,6 @@ int pa_bpf_read_dstate(struct pa_bpf *b, struct pa_dthread *out, size_t max);
  * wait (the futex_waits map); how many were copied into out.  An entry may
  * be stale (the thread woke since): check before believing it, and forget
  * stale ones. */
-struct pa_futex_waiter {
-	uint32_t tid;
-	struct pa_futex_wait wait;
-};
 int pa_bpf_read_futex_waits(struct pa_bpf *b, struct pa_futex_waiter *out, size_t max);
 void pa_bpf_forget_futex_wait(struct pa_bpf *b, uint32_t tid);
 /* A captured kernel stack (ctx: the struct pa_bpf): frames, or -1. */

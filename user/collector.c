@@ -476,6 +476,10 @@ static void on_zombies(void *ctx, const struct pa_zombie_group *g)
 	struct pa_task_info info;
 	const struct pa_task_info *parent = NULL;
 
+	/* --pid: a zombie of another subtree (one the /proc snapshot found)
+	 * is not ours to report.  A parent's children are followed alike. */
+	if (z->c->pid_filtered && !g->oldest_fresh->followed)
+		return;
 	/* What the parent does instead of reaping: one look per parent. */
 	if (!pa_input_inspect(z->c, g->ppid, &info))
 		parent = &info;

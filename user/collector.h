@@ -34,6 +34,7 @@ struct pa_collector {
 	uint64_t stuck_after_ns;  /* --stuck-after */
 	bool all_transitions;     /* --transitions: exit (Z) and reap (X) as state events too */
 	bool signals_only;        /* --signals: only signal (and lost) reports reach the sinks */
+	bool pid_filtered;        /* --pid: alerts only about followed processes */
 	uint64_t tracing_since_ns; /* boot clock when the BPF programs were attached */
 	struct pa_stuck_tracker stuck;
 	struct pa_ksyms ksyms;    /* loaded at the first stuck thread */

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -21,10 +22,12 @@
 #include "event_loop.h"
 #include "inputs.h"
 #include "log.h"
+#include "proc_locks.h"
 #include "procfs.h"
 #include "tui.h"
 
 #define DRAIN_INTERVAL_MS 5
+#define PROC_LOCKS "/proc/locks"
 /* Lost-event checks, table expiry, tree redraws: once a second is enough
  * for a human and costs nothing. */
 #define HOUSEKEEPING_NS 1000000000ULL
@@ -65,6 +68,34 @@ static void scan_stuck(struct pa_loop *l)
 	pa_feed_stuck_scan(l->col, d, n, pa_now_boot_ns());
 }
 
+static void forget_futex_wait(void *ctx, uint32_t tid)
+{
+	pa_bpf_forget_futex_wait(((struct pa_deadlock_ctx *)ctx)->bpf, tid);
+}
+
+static void report_deadlock(void *ctx, const struct pa_deadlock_info *info, uint64_t now_ns)
+{
+	pa_collector_deadlock(((struct pa_deadlock_ctx *)ctx)->col, info, now_ns);
+}
+
+/* --deadlocks: the threads the kernel saw sleep on a lock, and the
+ * blocked file-lock requests; an alert for each new cycle. */
+static void scan_deadlocks(struct pa_loop *l)
+{
+	static struct pa_futex_waiter w[PA_DEADLOCK_MAX_EDGES];
+	int n = pa_bpf_read_futex_waits(l->bpf, w, PA_DEADLOCK_MAX_EDGES);
+	char *locks = NULL;
+	size_t len = 0;
+
+	if (pa_proc_locks_read(PROC_LOCKS, &locks, &len))
+		locks = NULL; /* no file locks to look at; futexes still */
+	l->deadlock_ctx.col = l->col;
+	l->deadlock_ctx.bpf = l->bpf;
+	pa_deadlock_scan(l->deadlocks, w, n > 0 ? (size_t)n : 0, locks, len, pa_now_boot_ns(),
+			 report_deadlock, forget_futex_wait, &l->deadlock_ctx);
+	free(locks);
+}
+
 /* --syscalls: read the kernel's counters and report each process, with
  * what is new since the last read (delta) or its totals (at exit, on
  * SIGUSR1).  Every read moves the start of the next delta. */
@@ -93,6 +124,8 @@ static void housekeeping(struct pa_loop *l)
 	if (check_lost(l))
 		pa_feed_snapshot(l->col, true);
 	scan_stuck(l);
+	if (l->deadlocks)
+		scan_deadlocks(l);
 	pa_feed_tick(l->col, pa_now_boot_ns());
 	if (l->cfg->syscalls && pa_now_boot_ns() >= l->sys_next_ns) {
 		syscalls_summary(l, true);

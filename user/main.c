@@ -150,7 +150,8 @@ static int start_recording(struct agent *a)
 		.tracing_since_ns = a->col.tracing_since_ns,
 		.zombie_after_ns = a->col.zombie_after_ns,
 		.stuck_after_ns = a->col.stuck_after_ns,
-		.flags = a->col.all_transitions ? PA_TAPE_F_TRANSITIONS : 0,
+		.flags = (a->col.all_transitions ? PA_TAPE_F_TRANSITIONS : 0) |
+			 (a->col.pid_filtered ? PA_TAPE_F_PID_FILTER : 0),
 	};
 	char msg[300];
 
@@ -196,6 +197,7 @@ static void print_summary(struct agent *a, struct pa_loop *l, uint64_t started)
 static int trace(struct agent *a)
 {
 	struct pa_loop loop = { .bpf = &a->bpf, .col = &a->col, .out = &a->out, .cfg = &a->cfg };
+	static struct pa_deadlock_detector deadlocks;
 	static struct pa_tui tui;
 	bool live_tree = a->cfg.mode == PA_MODE_TREE;
 	uint64_t started;
@@ -204,6 +206,13 @@ static int trace(struct agent *a)
 	if (pa_agent_add_sinks(a))
 		return 1;
 	loop.syslog = a->syslog;
+	if (a->cfg.deadlocks) {
+		if (pa_deadlock_detector_init(&deadlocks, PROC_ROOT)) {
+			pa_err("out of memory");
+			return 1;
+		}
+		loop.deadlocks = &deadlocks;
+	}
 	a->col.tracing_since_ns = pa_now_boot_ns();
 	if (pa_bpf_start(&a->bpf, &a->cfg, event_record, &a->col))
 		goto cleanup;
@@ -232,6 +241,8 @@ cleanup:
 	pa_tui_stop(&tui);
 	pa_bpf_stop(&a->bpf);
 	stop_recording(a);
+	if (loop.deadlocks)
+		pa_deadlock_detector_free(loop.deadlocks);
 	return err;
 }
 
@@ -264,6 +275,7 @@ static int run(struct agent *a)
 	a->col.stuck_after_ns = a->cfg.stuck_after_ns;
 	a->col.all_transitions = a->cfg.transitions;
 	a->col.signals_only = a->cfg.signals_only;
+	a->col.pid_filtered = a->cfg.nr_pids > 0;
 	a->col.read_stack = pa_bpf_read_stack;
 	a->col.read_stack_ctx = &a->bpf;
 

@@ -73,6 +73,7 @@ int pa_agent_replay(struct agent *a)
 	a->col.zombie_after_ns = h.zombie_after_ns;
 	a->col.stuck_after_ns = h.stuck_after_ns;
 	a->col.all_transitions = h.flags & PA_TAPE_F_TRANSITIONS;
+	a->col.pid_filtered = h.flags & PA_TAPE_F_PID_FILTER;
 	a->col.signals_only = a->cfg.signals_only;
 	if (pa_agent_add_sinks(a))
 		goto out;

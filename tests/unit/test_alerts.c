@@ -158,6 +158,28 @@ static void test_zombie_from_snapshot(void **state)
 	CHECK_JBOOL(o, "ptrace_agent.zombie.age_is_lower_bound", true);
 }
 
+/* --pid: a zombie outside the followed subtrees is not reported. */
+static void test_zombie_not_followed_under_pid(void **state)
+{
+	struct fixture *f = *state;
+
+	f->c.pid_filtered = true;
+	child_exits(f);
+	pa_collector_tick(&f->c, DUE_NS);
+	CHECK_U(drain(f), 0, "no alert about a process --pid does not follow");
+}
+
+static void test_zombie_followed_under_pid(void **state)
+{
+	struct fixture *f = *state;
+
+	f->c.pid_filtered = true;
+	child_exits(f);
+	proc(f, 200)->followed = true;
+	pa_collector_tick(&f->c, DUE_NS);
+	one_line(f, "zombie");
+}
+
 static void test_zombie_reported_once(void **state)
 {
 	struct fixture *f = *state;
@@ -923,6 +945,8 @@ int main(void)
 		J(test_zombie_not_before_threshold),
 		J(test_zombie_fields),
 		J(test_zombie_from_snapshot),
+		J(test_zombie_not_followed_under_pid),
+		J(test_zombie_followed_under_pid),
 		J(test_zombie_reported_once),
 		J(test_zombie_after_zero_turns_alerts_off),
 		J(test_zombie_after_configurable),

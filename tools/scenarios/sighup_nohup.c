@@ -14,7 +14,7 @@
  *
  * Prints "leader=L", "plain=P", "nohup=N", then after the hangup
  * "leader_signal=S", "plain_signal=S" (the signal that ended each, 0 if
- * none), "nohup_alive=1|0"; then kills nohup and reaps it.
+ * none), "nohup_alive=1|0"; then kills what is left and reaps it all.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -103,7 +103,12 @@ int main(void)
 	emit("leader_signal=%d", ended_by(lead));
 	emit("plain_signal=%d", ended_by(pids[0]));
 	emit("nohup_alive=%d", kill(pids[1], 0) == 0);
+	/* Whatever the hangup left alive goes now; as the subreaper we reap
+	 * them all, the leader's orphans included. */
 	kill(pids[1], SIGKILL);
-	ended_by(pids[1]);
+	kill(pids[0], SIGKILL);
+	kill(lead, SIGKILL);
+	while (wait(NULL) > 0)
+		;
 	return 0;
 }
