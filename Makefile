@@ -90,6 +90,7 @@ bench:
 	$(Q)tools/bench/tui.sh $(OUTPUT)
 	$(Q)tools/bench/replay.sh $(OUTPUT)
 	$(Q)tools/bench/syscalls.sh $(OUTPUT)
+	$(Q)tools/bench/deadlock.sh $(OUTPUT)
 
 # ---- BPF -----------------------------------------------------------------
 $(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c | $(OUTPUT)/bpf

@@ -170,6 +170,16 @@ start_agent() {
 	fi
 }
 
+# --deadlocks adds a look at every sleep (is it a futex lock wait?) to the
+# sched_switch handler: the context-switch workload shows what that costs.
+start_agent_deadlocks() {
+	start_bg agent "$AGENT" --json -o /dev/null --deadlocks
+	if ! wait_ready agent "${TRACER_PIDS[-1]}" stderr; then
+		stop_tracers
+		die "ptrace-agent --deadlocks failed to start (see its stderr above)"
+	fi
+}
+
 start_snoops() {
 	start_bg execsnoop "$EXECSNOOP"
 	start_bg exitsnoop "$EXITSNOOP"
@@ -229,7 +239,9 @@ setup_configs() {
 
 	# The context-switch workload compares with offcputime, which also
 	# hooks sched_switch.
-	PIPE_CONFIGS=(baseline ptrace-agent)
+	PIPE_CONFIGS=(baseline ptrace-agent ptrace-agent--deadlocks)
+	START[ptrace-agent--deadlocks]=start_agent_deadlocks
+	CMDLINE[ptrace-agent--deadlocks]="$AGENT --json -o /dev/null --deadlocks"
 	if [[ -x $OFFCPUTIME && -x $PERF ]]; then
 		PIPE_CONFIGS+=(offcputime)
 		START[offcputime]=start_offcputime
@@ -320,7 +332,7 @@ print_table() {
 	printf '%-10s %-20s %12s %9s %18s\n' workload config median_ns/op overhead tracer_cpu_ns/op
 	for workload in fork-exec fork-exit sched-pipe; do
 		base=$(median "$TMP_DIR/result.$workload.baseline")
-		for config in "${CONFIGS[@]}" offcputime; do
+		for config in "${CONFIGS[@]}" ptrace-agent--deadlocks offcputime; do
 			[[ -s $TMP_DIR/result.$workload.$config ]] || continue
 			med=$(median "$TMP_DIR/result.$workload.$config")
 			cpu=$(median "$TMP_DIR/cpu.$workload.$config")
