@@ -82,6 +82,17 @@ static __always_inline void count_lost(void)
 	__sync_fetch_and_add(&lost_events, 1);
 }
 
+/* Room in the ring for a record of size bytes, or NULL with the loss
+ * counted (user space reports it as a `lost` event). */
+static __always_inline void *reserve_record(__u64 size)
+{
+	void *e = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!e)
+		count_lost();
+	return e;
+}
+
 /* Flags for bpf_ringbuf_submit/output: no wake-up per record, which costs
  * ~15 µs each, unless the ring is filling up. */
 static __always_inline __u64 ringbuf_wakeup_flags(void)

@@ -36,11 +36,9 @@ int BPF_PROG(handle_exec_failed, struct pt_regs *regs, long ret)
 	task = bpf_get_current_task_btf();
 	if (!tgid_followed(task->tgid))
 		return 0;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_lost();
+	e = reserve_record(sizeof(*e));
+	if (!e)
 		return 0;
-	}
 	fill_header(&e->hdr, PA_EV_EXEC_FAILED, sizeof(*e), task);
 	e->error = -ret;
 	e->reserved = 0;

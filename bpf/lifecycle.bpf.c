@@ -118,11 +118,9 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 		bpf_map_update_elem(&traced_tgids, &child_tgid, &yes, BPF_ANY);
 	}
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_lost();
+	e = reserve_record(sizeof(*e));
+	if (!e)
 		return 0;
-	}
 	fill_header(&e->hdr, PA_EV_FORK, sizeof(*e), child);
 	if (child_tgid == parent_tgid)
 		e->hdr.flags |= PA_F_THREAD;
@@ -259,11 +257,9 @@ int BPF_PROG(handle_exit, struct task_struct *task)
 	else /* older kernels: may report twice when threads race; user space dedups */
 		group_dead = task->signal->live.counter == 0;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_lost();
+	e = reserve_record(sizeof(*e));
+	if (!e)
 		return 0;
-	}
 	fill_header(&e->hdr, PA_EV_EXIT, sizeof(*e), task);
 	if (group_dead)
 		e->hdr.flags |= PA_F_GROUP_DEAD;
@@ -292,11 +288,9 @@ int BPF_PROG(handle_free, struct task_struct *task)
 	if (filter_by_pid)
 		bpf_map_delete_elem(&traced_tgids, &tgid);
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_lost();
+	e = reserve_record(sizeof(*e));
+	if (!e)
 		return 0;
-	}
 	fill_header(&e->hdr, PA_EV_FREE, sizeof(*e), task);
 	bpf_ringbuf_submit(e, ringbuf_wakeup_flags());
 	return 0;

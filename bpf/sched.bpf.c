@@ -96,11 +96,9 @@ static __always_inline void report_state(struct task_struct *task, __u8 from, __
 
 	if (from == to)
 		return;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_lost();
+	e = reserve_record(sizeof(*e));
+	if (!e)
 		return;
-	}
 	fill_header(&e->hdr, PA_EV_STATE, sizeof(*e), task);
 	e->from = from;
 	e->to = to;
@@ -113,12 +111,10 @@ static __always_inline void report_state(struct task_struct *task, __u8 from, __
 static __always_inline void report_unstuck(struct task_struct *task, const struct pa_dstate *d,
 					   __u64 now)
 {
-	struct pa_unstuck_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct pa_unstuck_event *e = reserve_record(sizeof(*e));
 
-	if (!e) {
-		count_lost();
+	if (!e)
 		return;
-	}
 	fill_header(&e->hdr, PA_EV_UNSTUCK, sizeof(*e), task);
 	e->d_since_ns = d->since_ns;
 	e->blocked_ns = now - d->since_ns;
@@ -266,11 +262,9 @@ int BPF_PROG(handle_hang, struct task_struct *task)
 
 	if (!tgid_followed(task->tgid))
 		return 0;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_lost();
+	e = reserve_record(sizeof(*e));
+	if (!e)
 		return 0;
-	}
 	fill_header(&e->hdr, PA_EV_HUNG, sizeof(*e), task);
 	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 	return 0;

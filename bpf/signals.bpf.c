@@ -60,15 +60,6 @@ static __always_inline int code_of(struct kernel_siginfo *info)
 	return info->si_code;
 }
 
-static __always_inline struct pa_signal_event *reserve_signal(void)
-{
-	struct pa_signal_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-
-	if (!e)
-		count_lost();
-	return e;
-}
-
 SEC("tp_btf/signal_generate")
 int BPF_PROG(handle_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task,
 	     int group, int result)
@@ -90,7 +81,7 @@ int BPF_PROG(handle_signal_generate, int sig, struct kernel_siginfo *info, struc
 	if (!fatal && !(signal_mask & sig_bit(sig)))
 		return 0;
 
-	e = reserve_signal();
+	e = reserve_record(sizeof(*e));
 	if (!e)
 		return 0;
 	fill_header(&e->hdr, PA_EV_SIGNAL, sizeof(*e), task);
@@ -128,7 +119,7 @@ int BPF_PROG(handle_signal_deliver, int sig, struct kernel_siginfo *info, struct
 		return 0;
 	if (!(signal_mask & sig_bit(sig)) || !tgid_followed(task->tgid))
 		return 0;
-	e = reserve_signal();
+	e = reserve_record(sizeof(*e));
 	if (!e)
 		return 0;
 	fill_header(&e->hdr, PA_EV_SIGNAL, sizeof(*e), task);

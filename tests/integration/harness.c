@@ -539,3 +539,16 @@ size_t h_occurrences(const char *text, const char *needle)
 		n++;
 	return n;
 }
+
+struct h_agent agent;
+struct h_held held;
+struct h_events events;
+
+int h_teardown(void **state)
+{
+	(void)state;
+	h_events_free(&events);
+	h_agent_cleanup(&agent);
+	h_held_kill(&held);
+	return 0;
+}

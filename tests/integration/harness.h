@@ -75,6 +75,17 @@ int h_held_wait(struct h_held *h, int timeout_ms);
 int h_trace(struct h_agent *a, struct h_held *h, struct h_events *ev, const char *const argv[],
 	    const char *const extra[], const char *const wait_for[]);
 
+/*
+ * What most tests share: the agent, the scenario held at its gate, and the
+ * events read back.  h_teardown stops and frees them after each test, also
+ * when an assertion jumped out of it; a test with more to clean up calls
+ * it from its own teardown.
+ */
+extern struct h_agent agent;
+extern struct h_held held;
+extern struct h_events events;
+int h_teardown(void **state);
+
 /* Scenario output: the value of key on the first line holding `key=`
  * after the line index *from (or 0); copies into buf. */
 bool h_kv(const char *text, const char *key, int nth, char *buf, size_t size);

@@ -23,15 +23,11 @@
 #define RUN_TIMEOUT_MS 30000
 #define NOBODY 65534
 
-static struct h_agent agent;
-static struct h_events events;
 static pid_t sleepers[2];
 
 static int teardown(void **state)
 {
-	(void)state;
-	h_agent_cleanup(&agent);
-	h_events_free(&events);
+	h_teardown(state);
 	for (int i = 0; i < 2; i++) {
 		if (sleepers[i] > 0) {
 			kill(sleepers[i], SIGKILL);

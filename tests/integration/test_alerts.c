@@ -14,18 +14,6 @@
 
 #include "harness.h"
 
-static struct h_agent agent;
-static struct h_held held;
-static struct h_events events;
-
-static int teardown(void **state)
-{
-	(void)state;
-	h_events_free(&events);
-	h_agent_cleanup(&agent);
-	h_held_kill(&held);
-	return 0;
-}
 
 static void trace(const char *const argv[], const char *const wait_for[])
 {
@@ -337,17 +325,17 @@ static void test_transitions_flag_reports_sleeps(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_zombies_blame_the_sleeping_parent, teardown),
-		cmocka_unit_test_teardown(test_zombies_with_sigchld_handled, teardown),
-		cmocka_unit_test_teardown(test_sigchld_ignored_leaves_no_zombie, teardown),
-		cmocka_unit_test_teardown(test_zombie_leak_is_summarized, teardown),
-		cmocka_unit_test_teardown(test_zombies_older_than_the_agent, teardown),
-		cmocka_unit_test_teardown(test_orphan_adopted_by_subreaper, teardown),
-		cmocka_unit_test_teardown(test_orphan_adopted_by_init, teardown),
-		cmocka_unit_test_teardown(test_daemon_orphan_is_marked, teardown),
-		cmocka_unit_test_teardown(test_vfork_parent_stuck_in_d, teardown),
-		cmocka_unit_test_teardown(test_stop_and_continue_are_state_events, teardown),
-		cmocka_unit_test_teardown(test_transitions_flag_reports_sleeps, teardown),
+		cmocka_unit_test_teardown(test_zombies_blame_the_sleeping_parent, h_teardown),
+		cmocka_unit_test_teardown(test_zombies_with_sigchld_handled, h_teardown),
+		cmocka_unit_test_teardown(test_sigchld_ignored_leaves_no_zombie, h_teardown),
+		cmocka_unit_test_teardown(test_zombie_leak_is_summarized, h_teardown),
+		cmocka_unit_test_teardown(test_zombies_older_than_the_agent, h_teardown),
+		cmocka_unit_test_teardown(test_orphan_adopted_by_subreaper, h_teardown),
+		cmocka_unit_test_teardown(test_orphan_adopted_by_init, h_teardown),
+		cmocka_unit_test_teardown(test_daemon_orphan_is_marked, h_teardown),
+		cmocka_unit_test_teardown(test_vfork_parent_stuck_in_d, h_teardown),
+		cmocka_unit_test_teardown(test_stop_and_continue_are_state_events, h_teardown),
+		cmocka_unit_test_teardown(test_transitions_flag_reports_sleeps, h_teardown),
 	};
 
 	return cmocka_run_group_tests_name("integration: alerts", tests, NULL, NULL);

@@ -25,8 +25,6 @@
 #define REPORT_MS 15000
 #define MAX_MEMBERS 4
 
-static struct h_events events;
-static struct h_agent agent;
 
 /* A scenario running on its own, its stdout read as it goes. */
 static struct scenario {
@@ -38,9 +36,7 @@ static struct scenario {
 
 static int teardown(void **state)
 {
-	(void)state;
-	h_events_free(&events);
-	h_agent_cleanup(&agent);
+	h_teardown(state);
 	if (sc.pid > 0) {
 		kill(sc.pid, SIGTERM);
 		waitpid(sc.pid, NULL, 0);

@@ -26,18 +26,6 @@
 /* A uid no test machine logs in as. */
 #define NOBODY "65534"
 
-static struct h_events events;
-static struct h_agent agent;
-static struct h_held held;
-
-static int teardown(void **state)
-{
-	(void)state;
-	h_events_free(&events);
-	h_agent_cleanup(&agent);
-	h_held_kill(&held);
-	return 0;
-}
 
 static void run_traced(const char *const argv[])
 {
@@ -219,9 +207,9 @@ static void test_text_stream_masked(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_container_namespace_user_cwd, teardown),
-		cmocka_unit_test_teardown(test_host_process, teardown),
-		cmocka_unit_test_teardown(test_text_stream_masked, teardown),
+		cmocka_unit_test_teardown(test_container_namespace_user_cwd, h_teardown),
+		cmocka_unit_test_teardown(test_host_process, h_teardown),
+		cmocka_unit_test_teardown(test_text_stream_masked, h_teardown),
 	};
 
 	return cmocka_run_group_tests_name("integration: enrichment", tests, NULL, NULL);

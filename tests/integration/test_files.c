@@ -27,15 +27,11 @@
 #define ROTATE_SIZE (64 * 1024)
 #define FORKS 400
 
-static struct h_agent agent;
-static struct h_events events;
 static char tmpfs_dir[64];
 
 static int teardown(void **state)
 {
-	(void)state;
-	h_agent_cleanup(&agent);
-	h_events_free(&events);
+	h_teardown(state);
 	if (tmpfs_dir[0]) {
 		umount2(tmpfs_dir, MNT_DETACH);
 		rmdir(tmpfs_dir);

@@ -19,24 +19,11 @@
 
 #define SCENARIO_TIMEOUT_MS 30000
 
-static struct h_events events;
-/* Global so that teardown can stop them when an assertion jumps out. */
-static struct h_agent agent;
-static struct h_held held;
 
 static void run_traced(const char *const argv[], const char *const extra[], struct h_held *h)
 {
 	assert_int_equal(h_trace(&agent, h, &events, argv, extra, NULL), 0);
 	h_agent_cleanup(&agent);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	h_events_free(&events);
-	h_agent_cleanup(&agent);
-	h_held_kill(&held);
-	return 0;
 }
 
 static void assert_common_fields(json_t *ev)
@@ -286,16 +273,16 @@ static void test_pid_filter_excludes_others(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_fork_chain_parents_and_exit_codes, teardown),
-		cmocka_unit_test_teardown(test_exec_args_exact, teardown),
-		cmocka_unit_test_teardown(test_exec_args_truncated_keeps_count, teardown),
-		cmocka_unit_test_teardown(test_exit_code, teardown),
-		cmocka_unit_test_teardown(test_killed_by_sigkill, teardown),
-		cmocka_unit_test_teardown(test_core_dump, teardown),
-		cmocka_unit_test_teardown(test_threads_exit_is_one_process_exit, teardown),
-		cmocka_unit_test_teardown(test_leader_exits_first, teardown),
-		cmocka_unit_test_teardown(test_exec_from_thread_keeps_pid, teardown),
-		cmocka_unit_test_teardown(test_pid_filter_excludes_others, teardown),
+		cmocka_unit_test_teardown(test_fork_chain_parents_and_exit_codes, h_teardown),
+		cmocka_unit_test_teardown(test_exec_args_exact, h_teardown),
+		cmocka_unit_test_teardown(test_exec_args_truncated_keeps_count, h_teardown),
+		cmocka_unit_test_teardown(test_exit_code, h_teardown),
+		cmocka_unit_test_teardown(test_killed_by_sigkill, h_teardown),
+		cmocka_unit_test_teardown(test_core_dump, h_teardown),
+		cmocka_unit_test_teardown(test_threads_exit_is_one_process_exit, h_teardown),
+		cmocka_unit_test_teardown(test_leader_exits_first, h_teardown),
+		cmocka_unit_test_teardown(test_exec_from_thread_keeps_pid, h_teardown),
+		cmocka_unit_test_teardown(test_pid_filter_excludes_others, h_teardown),
 	};
 
 	return cmocka_run_group_tests_name("integration: lifecycle", tests, NULL, NULL);

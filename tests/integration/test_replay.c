@@ -23,13 +23,11 @@
 #define RUN_TIMEOUT_MS 30000
 #define NOBODY 65534
 
-static struct h_agent agent;
 static char tape[128];
 
 static int teardown(void **state)
 {
-	(void)state;
-	h_agent_cleanup(&agent);
+	h_teardown(state);
 	if (tape[0]) {
 		unlink(tape);
 		tape[0] = '\0';

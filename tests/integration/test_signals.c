@@ -24,18 +24,6 @@
 #define NR_STORM 2000
 #define WAIT_MS 20000
 
-static struct h_events events;
-static struct h_agent agent;
-static struct h_held held;
-
-static int teardown(void **state)
-{
-	(void)state;
-	h_events_free(&events);
-	h_agent_cleanup(&agent);
-	h_held_kill(&held);
-	return 0;
-}
 
 /* Signal events of sig to process pid at a stage, with a result (NULL: any). */
 static size_t count_signals(long pid, const char *sig, const char *stage, const char *result)
@@ -228,10 +216,10 @@ static void test_failed_execs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_storm_generations, teardown),
-		cmocka_unit_test_teardown(test_storm_signals_only, teardown),
-		cmocka_unit_test_teardown(test_hangup_and_nohup, teardown),
-		cmocka_unit_test_teardown(test_failed_execs, teardown),
+		cmocka_unit_test_teardown(test_storm_generations, h_teardown),
+		cmocka_unit_test_teardown(test_storm_signals_only, h_teardown),
+		cmocka_unit_test_teardown(test_hangup_and_nohup, h_teardown),
+		cmocka_unit_test_teardown(test_failed_execs, h_teardown),
 	};
 
 	return cmocka_run_group_tests_name("signals", tests, NULL, NULL);

@@ -21,18 +21,6 @@
 #define NR_LOOPS 5000
 #define WAIT_MS 20000
 
-static struct h_events events;
-static struct h_agent agent;
-static struct h_held held;
-
-static int teardown(void **state)
-{
-	(void)state;
-	h_events_free(&events);
-	h_agent_cleanup(&agent);
-	h_held_kill(&held);
-	return 0;
-}
 
 /* The row of the summary's top list for syscall name, or NULL. */
 static json_t *top_row(json_t *ev, const char *name)
@@ -121,8 +109,8 @@ static void test_text_line(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_counts_exactly, teardown),
-		cmocka_unit_test_teardown(test_text_line, teardown),
+		cmocka_unit_test_teardown(test_counts_exactly, h_teardown),
+		cmocka_unit_test_teardown(test_text_line, h_teardown),
 	};
 
 	return cmocka_run_group_tests_name("syscalls", tests, NULL, NULL);

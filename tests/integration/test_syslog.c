@@ -42,9 +42,6 @@ struct rsys {
 	int udp_port;
 };
 
-static struct h_agent agent;
-static struct h_events events;
-static struct h_held held;
 static struct rsys rsys;
 static pid_t agent_pid; /* PROCID; agent.pid is cleared when it stops */
 
@@ -157,10 +154,7 @@ static void rsys_stop(struct rsys *r)
 
 static int teardown(void **state)
 {
-	(void)state;
-	h_agent_cleanup(&agent);
-	h_events_free(&events);
-	h_held_kill(&held);
+	h_teardown(state);
 	rsys_stop(&rsys);
 	return 0;
 }
