@@ -261,6 +261,10 @@ struct pa_sys_val {
  * cost a lookup on every switch): user space checks that the thread is
  * still in that call before it believes one, and deletes stale ones.
  */
+/* Threads the futex_waits map can hold: far more than wait on locks at
+ * once on a healthy box; the overflow is counted. */
+#define PA_MAX_FUTEX_WAITS 16384
+
 struct pa_futex_wait {
 	__u64 uaddr;
 	__u64 since_ns;

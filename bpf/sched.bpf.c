@@ -31,7 +31,6 @@
 /* glibc's lll_lock_wait sleeps on a mutex word of 2: "locked, with waiters". */
 #define GLIBC_LOCKED_CONTENDED 2
 #define NR_FUTEX_X86_64 202
-#define PA_MAX_FUTEX_WAITS 16384
 
 /* Threads blocked at once that we can follow; more is a machine in deep
  * trouble, and the overflow is counted. */

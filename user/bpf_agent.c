@@ -183,6 +183,11 @@ int pa_bpf_drain(struct pa_bpf *b)
 	return ring_buffer__consume(b->rb);
 }
 
+uint64_t pa_bpf_futex_overflow(const struct pa_bpf *b)
+{
+	return __atomic_load_n(&b->skel->bss->futex_overflow, __ATOMIC_RELAXED);
+}
+
 uint64_t pa_bpf_dstate_overflow(const struct pa_bpf *b)
 {
 	return __atomic_load_n(&b->skel->bss->dstate_overflow, __ATOMIC_RELAXED);

@@ -34,6 +34,8 @@ int pa_bpf_epoll_fd(const struct pa_bpf *b);
 int pa_bpf_drain(struct pa_bpf *b);
 /* Total records the kernel could not put in the ring. */
 uint64_t pa_bpf_lost(const struct pa_bpf *b);
+/* --deadlocks: lock waits not noted because the futex_waits map was full. */
+uint64_t pa_bpf_futex_overflow(const struct pa_bpf *b);
 /* D-state blocks not followed because the dstate map was full. */
 uint64_t pa_bpf_dstate_overflow(const struct pa_bpf *b);
 void pa_bpf_stop(struct pa_bpf *b);

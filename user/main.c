@@ -189,6 +189,10 @@ static void print_summary(struct agent *a, struct pa_loop *l, uint64_t started)
 	       span, (unsigned long long)a->col.nr_records, (unsigned long long)l->lost_seen,
 	       (unsigned long long)a->col.nr_bad, (unsigned long long)a->out.bytes_dropped,
 	       (unsigned long long)pa_bpf_dstate_overflow(&a->bpf));
+	if (l->deadlocks)
+		pa_err("deadlock scans: %llu cycles reported, %llu futex waits not noted (map full of %d threads)",
+		       (unsigned long long)l->deadlocks->reported,
+		       (unsigned long long)pa_bpf_futex_overflow(&a->bpf), PA_MAX_FUTEX_WAITS);
 	if (a->cfg.syscalls && l->sys_overflow)
 		pa_err("%llu syscalls not counted: the statistics map was full (65536 process/syscall pairs)",
 		       (unsigned long long)l->sys_overflow);
