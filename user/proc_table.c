@@ -6,6 +6,16 @@
 #include "proc_table.h"
 #include "entity_id.h"
 
+/*
+ * uthash doubles its buckets only when one chain reaches 10 entries.  Our
+ * hash (hash.h) spreads pids so evenly that by then nearly every chain is
+ * that long, and looking up a new pid, which every fork does, walks a
+ * whole chain: a cache miss per record.  Doubling at 2 keeps chains at one
+ * or two entries for a few more buckets.
+ */
+#undef HASH_BKT_CAPACITY_THRESH
+#define HASH_BKT_CAPACITY_THRESH 2U
+
 uint64_t pa_ns_to_ticks(uint64_t ns)
 {
 	return ns / PA_NS_PER_TICK;
