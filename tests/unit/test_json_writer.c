@@ -363,30 +363,48 @@ static void test_control_bytes_between_text(void **state)
 	CHECK_STR(w, "a\0b\x1f" "c\x01", "\"a\\u0000b\\u001fc\\u0001\"");
 }
 
-/* Long strings are scanned a word at a time, short ones a byte at a time:
- * every byte value at every offset of two words must come out as it does
- * alone (whose output the cases above pin down). */
+/* Strings are scanned a word at a time, the last bytes (or a string
+ * shorter than a word) as one more word, overlapping or padded: every byte
+ * value at every offset of every length up to two words and one more must
+ * come out as it does alone (whose output the cases above pin down), in
+ * values and in keys. */
+static void check_byte_at(struct jw *w, const char *in, size_t len, size_t pos,
+			  const struct jw *alone)
+{
+	int esc_len = (int)alone->len - 2;	/* without the quotes */
+	char want[64], want_key[80];
+
+	snprintf(want, sizeof(want), "\"%.*s%.*s%.*s\"", (int)pos, in, esc_len,
+		 alone->buf + 1, (int)(len - pos - 1), in + pos + 1);
+	check_str(w, in, len, want);
+	snprintf(want_key, sizeof(want_key), "{%s:1}", want);
+	jw_reset(w);
+	jw_object_begin(w);
+	jw_key_len(w, in, len);
+	jw_uint(w, 1);
+	jw_object_end(w);
+	assert_json(w, want_key);
+}
+
 static void test_word_scan_matches_byte_scan(void **state)
 {
 	struct jw *w = *state;
-	char in[16], want[64];
+	char in[17];
 	struct jw alone;
-	unsigned b, pos;
-	int esc_len;
+	unsigned b;
+	size_t len, pos;
 
 	jw_init(&alone);
 	for (b = 0; b < 256; b++) {
 		in[0] = (char)b;
 		jw_reset(&alone);
 		jw_string_len(&alone, in, 1);
-		esc_len = (int)alone.len - 2;	/* without the quotes */
-		for (pos = 0; pos < sizeof(in); pos++) {
-			memset(in, 'a', sizeof(in));
-			in[pos] = (char)b;
-			snprintf(want, sizeof(want), "\"%.*s%.*s%.*s\"", (int)pos, in,
-				 esc_len, alone.buf + 1, (int)(sizeof(in) - pos - 1),
-				 in + pos + 1);
-			check_str(w, in, sizeof(in), want);
+		for (len = 1; len <= sizeof(in); len++) {
+			for (pos = 0; pos < len; pos++) {
+				memset(in, 'a', sizeof(in));
+				in[pos] = (char)b;
+				check_byte_at(w, in, len, pos, &alone);
+			}
 		}
 	}
 	jw_free(&alone);
