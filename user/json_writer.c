@@ -473,6 +473,20 @@ void jw_ascii(struct jw *w, const char *v, size_t len)
 	w->len += len + 2;
 }
 
+void jw_members(struct jw *w, const char *text, size_t len)
+{
+	if (w->failed)
+		return;
+	if (w->depth == 0 || !w->is_object[w->depth - 1] || w->after_key) {
+		jw_fail(w);
+		return;
+	}
+	if (!len)
+		return;
+	jw_separate(w);
+	jw_append(w, text, len);
+}
+
 void jw_raw(struct jw *w, const char *s, size_t len)
 {
 	jw_append(w, s, len);

@@ -17,7 +17,7 @@ struct json_sink {
 	struct pa_json_fmt fmt;
 };
 
-static void put_event(struct jw *w, const char *kind, const char *type, const char *action)
+static void render_event(struct jw *w, const char *kind, const char *type, const char *action)
 {
 	jw_key(w, "event");
 	jw_object_begin(w);
@@ -69,13 +69,7 @@ static void put_process(struct pa_json_fmt *f, const struct pa_sink_env *env,
 
 	jw_key(w, "process");
 	jw_object_begin(w);
-	jw_kv_uint(w, "pid", p->pid);
-	if (p->ids_known)
-		jw_kv_uint(w, "vpid", p->ids.vpid);
-	jw_kv_string_len(w, "name", p->comm, strnlen(p->comm, sizeof(p->comm)));
-	jw_kv_ascii(w, "entity_id", p->entity_id, strlen(p->entity_id));
-	if (p->start_ns)
-		pa_json_put_time(w, env, "start", p->start_ns);
+	pa_json_put_process_head(w, f->ident, env, p);
 	if (r->action == PA_ACT_EXEC) {
 		jw_kv_string(w, "executable", r->executable);
 		put_args(w, &f->scratch, r->args);
@@ -97,9 +91,9 @@ static void put_process(struct pa_json_fmt *f, const struct pa_sink_env *env,
 		jw_kv_uint(w, "id", r->action == PA_ACT_STUCK ? r->stuck.tid : r->state.tid);
 		jw_object_end(w);
 	}
-	pa_json_put_ids(w, p);
-	pa_json_put_parent(w, env, r);
-	pa_json_put_leaders(w, env, p);
+	pa_json_put_ids(w, f->ident, p);
+	pa_json_put_parent(w, f->ident, env, r);
+	pa_json_put_leaders(w, f->ident, env, p);
 	jw_object_end(w);
 }
 
@@ -259,6 +253,33 @@ static void put_syscalls(struct jw *w, const struct pa_syscalls_info *si)
 	jw_object_end(w);
 }
 
+static void render_event_of(struct jw *w, enum pa_action a)
+{
+	render_event(w, is_alert(a) ? "alert" : a == PA_ACT_SYSCALLS ? "metric" : "event",
+		     event_type(a), pa_action_name(a));
+}
+
+/* event.* depends on the action alone: each is rendered once. */
+static void put_event(struct pa_json_fmt *f, enum pa_action a)
+{
+	struct pa_json_piece *piece;
+
+	if ((unsigned)a >= sizeof(f->event) / sizeof(f->event[0])) {
+		render_event_of(&f->w, a);
+		return;
+	}
+	piece = &f->event[a];
+	if (!piece->valid) {
+		pa_json_piece_begin(&f->piece_w);
+		render_event_of(&f->piece_w, a);
+		if (!pa_json_piece_keep(piece, &f->piece_w)) {
+			render_event_of(&f->w, a);
+			return;
+		}
+	}
+	pa_json_piece_put(&f->w, piece);
+}
+
 /* Alert and life-cycle details beyond ECS, under ptrace_agent.*. */
 static void put_detector_fields(struct jw *w, const struct pa_report *r)
 {
@@ -412,6 +433,9 @@ void pa_json_fmt_init(struct pa_json_fmt *f)
 	f->constant_env = NULL;
 	f->constant_hostname = NULL;
 	f->constant_generation = 0;
+	f->ident = pa_json_ident_cache_new();
+	memset(f->event, 0, sizeof(f->event));
+	jw_init(&f->piece_w);
 }
 
 void pa_json_fmt_free(struct pa_json_fmt *f)
@@ -419,6 +443,9 @@ void pa_json_fmt_free(struct pa_json_fmt *f)
 	jw_free(&f->w);
 	sb_free(&f->scratch);
 	sb_free(&f->constant);
+	pa_json_ident_cache_free(f->ident);
+	f->ident = NULL;
+	jw_free(&f->piece_w);
 }
 
 bool pa_json_format_report(struct pa_json_fmt *f, const struct pa_sink_env *env,
@@ -429,9 +456,7 @@ bool pa_json_format_report(struct pa_json_fmt *f, const struct pa_sink_env *env,
 	jw_reset(w);
 	jw_object_begin(w);
 	pa_json_put_time(w, env, "@timestamp", r->ts_ns);
-	put_event(w, is_alert(r->action) ? "alert" : r->action == PA_ACT_SYSCALLS ? "metric" : "event",
-		  event_type(r->action),
-		  pa_action_name(r->action));
+	put_event(f, r->action);
 	/* event came before: the writer owes the next member a comma, which
 	 * the constant part brings itself. */
 	if (constant_part(f, env))
