@@ -157,7 +157,7 @@ static inline bool jw_word_is_plain(const unsigned char *p)
 }
 
 /*
- * A string of n < 8 bytes as one word: each of its bytes at least once,
+ * A string of n <= 8 bytes as one word: each of its bytes at least once,
  * spaces (plain) for the rest.  Built in registers from overlapping
  * loads: bytes stored one by one and read back as a word would stall on
  * store forwarding.
@@ -224,6 +224,17 @@ static inline size_t jw_plain_prefix(const unsigned char *s, size_t len)
 	while (i < len && jw_is_plain(s[i]))
 		i++;
 	return i;
+}
+
+/* Whether all of a short string (a key, mostly) is plain: one or two
+ * words, without the loop of jw_plain_prefix. */
+static inline bool jw_short_is_plain(const unsigned char *s, size_t len)
+{
+	if (len <= sizeof(uint64_t))
+		return jw_bits_are_plain(jw_short_word(s, len));
+	if (len <= 2 * sizeof(uint64_t))
+		return jw_word_is_plain(s) && jw_word_is_plain(s + len - sizeof(uint64_t));
+	return jw_plain_prefix(s, len) == len;
 }
 
 /* The quoted string from byte i on, i being the first that is not plain
@@ -366,7 +377,7 @@ void jw_key_len(struct jw *w, const char *key, size_t len)
 		return;
 	}
 	w->after_key = true;
-	if (jw_plain_prefix((const unsigned char *)key, len) < len) {
+	if (!jw_short_is_plain((const unsigned char *)key, len)) {
 		jw_separate(w);
 		jw_put_string(w, key, len);
 		jw_putc(w, ':');
