@@ -39,10 +39,21 @@ struct creds {
 	uint32_t euid, uid, egid, gid, tty_nr;
 };
 
+/* What a process runs and where, between its execs: executable,
+ * command_line, working_directory, each NULL when unknown. */
+#define PROGRAM_STRINGS 3
+
+struct program {
+	const char *s[PROGRAM_STRINGS];
+	size_t len[PROGRAM_STRINGS];
+};
+
 /* Pieces kept per pid slot: enough for the processes of a busy moment
  * and their parents and leaders; a collision only costs a rendering. */
 #define WHO_SLOTS 64
 #define CREDS_SLOTS 16
+/* Programs are told apart by their strings' lengths first. */
+#define PROGRAM_SLOTS 16
 
 struct who_piece {
 	struct who who;
@@ -54,11 +65,20 @@ struct creds_piece {
 	struct pa_json_piece piece;
 };
 
+/* The strings a program piece was made from, one after the other. */
+struct program_piece {
+	bool present[PROGRAM_STRINGS];
+	size_t len[PROGRAM_STRINGS];
+	char saved[PA_JSON_PIECE_MAX];
+	struct pa_json_piece piece;
+};
+
 struct pa_json_ident_cache {
 	struct jw scratch;                     /* a piece is rendered here */
 	struct who_piece head[WHO_SLOTS];      /* process: pid, vpid, name, entity_id, start */
 	struct who_piece related[WHO_SLOTS];   /* parent, leaders: entity_id, name, start, vpid */
 	struct creds_piece creds[CREDS_SLOTS]; /* user, real_user, group, real_group, tty */
+	struct program_piece program[PROGRAM_SLOTS]; /* executable, command_line, working_directory */
 };
 
 struct pa_json_ident_cache *pa_json_ident_cache_new(void)
@@ -187,6 +207,79 @@ void pa_json_put_ids(struct jw *w, struct pa_json_ident_cache *cache, const stru
 			return;
 		}
 		slot->creds = c;
+	}
+	pa_json_piece_put(w, &slot->piece);
+}
+
+static const char *const program_keys[PROGRAM_STRINGS] = {
+	"executable", "command_line", "working_directory",
+};
+
+static void render_program(struct jw *w, const struct program *pg)
+{
+	for (int i = 0; i < PROGRAM_STRINGS; i++) {
+		if (pg->s[i])
+			jw_kv_string_len(w, program_keys[i], pg->s[i], pg->len[i]);
+	}
+}
+
+static bool program_equal(const struct program_piece *kept, const struct program *pg)
+{
+	const char *at = kept->saved;
+
+	for (int i = 0; i < PROGRAM_STRINGS; i++) {
+		if (kept->present[i] != !!pg->s[i])
+			return false;
+		if (!pg->s[i])
+			continue;
+		if (kept->len[i] != pg->len[i] || memcmp(at, pg->s[i], pg->len[i]))
+			return false;
+		at += pg->len[i];
+	}
+	return true;
+}
+
+/* Save the strings beside the piece made from them; false if they do not fit. */
+static bool program_save(struct program_piece *kept, const struct program *pg)
+{
+	size_t used = 0;
+
+	for (int i = 0; i < PROGRAM_STRINGS; i++) {
+		kept->present[i] = pg->s[i] != NULL;
+		kept->len[i] = pg->s[i] ? pg->len[i] : 0;
+		if (kept->len[i] > sizeof(kept->saved) - used)
+			return false;
+		if (kept->len[i])
+			memcpy(kept->saved + used, pg->s[i], kept->len[i]);
+		used += kept->len[i];
+	}
+	return true;
+}
+
+void pa_json_put_program(struct jw *w, struct pa_json_ident_cache *cache, const char *executable,
+			 const char *command_line, const char *working_directory)
+{
+	struct program pg = { .s = { executable, command_line, working_directory } };
+	struct program_piece *slot;
+	size_t mix = 0;
+
+	for (int i = 0; i < PROGRAM_STRINGS; i++) {
+		pg.len[i] = pg.s[i] ? strlen(pg.s[i]) : 0;
+		mix = mix * 31 + pg.len[i] + !pg.s[i];
+	}
+	if (!cache) {
+		render_program(w, &pg);
+		return;
+	}
+	slot = &cache->program[mix % PROGRAM_SLOTS];
+	if (!slot->piece.valid || !program_equal(slot, &pg)) {
+		slot->piece.valid = false;
+		pa_json_piece_begin(&cache->scratch);
+		render_program(&cache->scratch, &pg);
+		if (!program_save(slot, &pg) || !pa_json_piece_keep(&slot->piece, &cache->scratch)) {
+			render_program(w, &pg);
+			return;
+		}
 	}
 	pa_json_piece_put(w, &slot->piece);
 }

@@ -73,14 +73,11 @@ static void put_process(struct pa_json_fmt *f, const struct pa_sink_env *env,
 	if (r->action == PA_ACT_EXEC) {
 		jw_kv_string(w, "executable", r->executable);
 		put_args(w, &f->scratch, r->args);
+		if (p->cwd)
+			jw_kv_string(w, "working_directory", p->cwd);
 	} else {
-		if (last)
-			jw_kv_string(w, "executable", last->filename);
-		if (p->cmdline)
-			jw_kv_string(w, "command_line", p->cmdline);
+		pa_json_put_program(w, f->ident, last ? last->filename : NULL, p->cmdline, p->cwd);
 	}
-	if (p->cwd)
-		jw_kv_string(w, "working_directory", p->cwd);
 	if (r->action == PA_ACT_EXIT) {
 		pa_json_put_time(w, env, "end", r->ts_ns);
 		put_exit_code(w, r);

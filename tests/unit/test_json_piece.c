@@ -25,6 +25,8 @@ struct world {
 	struct pa_sink_env env;
 	struct pa_proc init, shell, child, other;
 	struct pa_json_fmt fmt; /* the formatter under test: it keeps pieces */
+	/* The child's program: what it exec'd, its argv, where it works. */
+	char exe[600], cmdline[600], cwd[600];
 };
 
 static void set_proc(struct pa_proc *p, uint32_t pid, struct pa_proc *parent, uint64_t start_s,
@@ -58,6 +60,13 @@ static int world_setup(void **state)
 	set_proc(&w->child, 200, &w->shell, 20, "make", 100);
 	/* 200 + 64: the same slot as the child in a table of 64. */
 	set_proc(&w->other, 264, &w->shell, 21, "cc", 100);
+	snprintf(w->exe, sizeof(w->exe), "/usr/bin/make");
+	snprintf(w->cmdline, sizeof(w->cmdline), "make -j2");
+	snprintf(w->cwd, sizeof(w->cwd), "/src");
+	w->child.execs[0].filename = w->exe;
+	w->child.nr_execs = 1;
+	w->child.cmdline = w->cmdline;
+	w->child.cwd = w->cwd;
 	pa_json_fmt_init(&w->fmt);
 	*state = w;
 	return 0;
@@ -220,6 +229,42 @@ static void test_leader_changes(void **state)
 		  "itself as leader");
 }
 
+/* executable, command_line and working_directory are kept by their
+ * strings' lengths: strings of the same lengths, changed in place, and
+ * strings too long to keep. */
+static void test_program_changes(void **state)
+{
+	struct world *w = *state;
+
+	format_twice(w, &w->child, "before");
+	check_has(w, "\"executable\":\"/usr/bin/make\",\"command_line\":\"make -j2\","
+		     "\"working_directory\":\"/src\"", "the program");
+	w->exe[strlen(w->exe) - 1] = 'r';
+	format_twice(w, &w->child, "another executable, same length");
+	check_has(w, "\"executable\":\"/usr/bin/makr\"", "the new executable");
+	w->cmdline[strlen(w->cmdline) - 1] = '4';
+	format_twice(w, &w->child, "another command line, same length");
+	check_has(w, "\"command_line\":\"make -j4\"", "the new command line");
+	w->cwd[1] = 'S';
+	format_twice(w, &w->child, "another directory, same length");
+	check_has(w, "\"working_directory\":\"/Src\"", "the new directory");
+	w->child.cwd = NULL;
+	format_twice(w, &w->child, "directory unknown");
+	w->child.cmdline = NULL;
+	format_twice(w, &w->child, "command line unknown");
+	w->child.nr_execs = 0;
+	format_twice(w, &w->child, "no exec seen");
+	w->child.nr_execs = 1;
+	w->child.cmdline = w->cmdline;
+	w->child.cwd = w->cwd;
+	memset(w->cwd, 'd', sizeof(w->cwd) - 1);
+	format_twice(w, &w->child, "too long to keep");
+	w->cwd[sizeof(w->cwd) - 1] = '\0';
+	w->cwd[3] = '\0';
+	format_twice(w, &w->child, "short again");
+	check_has(w, "\"working_directory\":\"ddd\"", "the short directory");
+}
+
 /* Two processes in one slot, alternating: each keeps its own members. */
 static void test_slot_shared(void **state)
 {
@@ -263,6 +308,7 @@ int main(void)
 		T(test_start_and_clock),
 		T(test_parent_changes),
 		T(test_leader_changes),
+		T(test_program_changes),
 		T(test_slot_shared),
 		T(test_every_action),
 	};
