@@ -16,22 +16,36 @@
 #define TTY_MINOR(nr) (((nr) & 0xffu) | (((nr) >> 12) & 0xfff00u))
 
 /*
- * What the JSON shows of who a process is, and all it shows: the process
- * members (pid first) and the related ones of parents and leaders are
- * rendered from this alone.  The pieces made from it are kept with it
- * and reused only while the process's values are equal to it, so an exec
- * (new name), a late start time or new ids show at once.
+ * The values each kept piece is rendered from, and all it is rendered
+ * from: the renderers below read these, never the process.  A piece is
+ * kept with a copy of its values and used only while the values at hand
+ * are equal to them, so an exec (new name, new program), new ids, a new
+ * parent or leader, pid reuse or another clock offset all show at once,
+ * with nothing to invalidate.
  */
+
+/* Who a process is: its own members and those its relatives show of it. */
 struct who {
 	uint32_t pid;
 	bool ids_known;
-	uint32_t vpid;         /* when ids_known */
+	uint32_t vpid;          /* when ids_known */
 	bool has_start;
 	uint64_t start_wall_ns; /* when has_start */
 	size_t comm_len;
 	char comm[PA_COMM_LEN];
 	size_t id_len;
 	char entity_id[PA_ENTITY_ID_LEN];
+};
+
+/* A parent or a leader, as its object shows it. */
+struct relative {
+	uint32_t pid;
+	bool known;               /* the table has it: who is set */
+	struct who who;
+	bool has_same;            /* leaders: same_as_process is shown */
+	bool same;
+	size_t exe_len;           /* parents: the last exec's file name, if exe */
+	const char *exe;
 };
 
 /* The credentials and terminal pa_json_put_ids shows. */
@@ -48,37 +62,44 @@ struct program {
 	size_t len[PROGRAM_STRINGS];
 };
 
-/* Pieces kept per pid slot: enough for the processes of a busy moment
- * and their parents and leaders; a collision only costs a rendering. */
+/* Slots of kept pieces, chosen by pid (by the strings' lengths for
+ * programs): enough for the processes of a busy moment and their
+ * relatives; a collision only costs a rendering. */
 #define WHO_SLOTS 64
 #define CREDS_SLOTS 16
-/* Programs are told apart by their strings' lengths first. */
 #define PROGRAM_SLOTS 16
 
-struct who_piece {
+/* A kept piece and the values it was made from.  Strings the values point
+ * to are copied into saved. */
+struct kept_head {
 	struct who who;
 	struct pa_json_piece piece;
 };
 
-struct creds_piece {
+struct kept_relative {
+	struct relative rel;
+	char saved[PA_JSON_PIECE_MAX];
+	struct pa_json_piece piece;
+};
+
+struct kept_creds {
 	struct creds creds;
 	struct pa_json_piece piece;
 };
 
-/* The strings a program piece was made from, one after the other. */
-struct program_piece {
-	bool present[PROGRAM_STRINGS];
-	size_t len[PROGRAM_STRINGS];
+struct kept_program {
+	struct program pg;
 	char saved[PA_JSON_PIECE_MAX];
 	struct pa_json_piece piece;
 };
 
 struct pa_json_ident_cache {
-	struct jw scratch;                     /* a piece is rendered here */
-	struct who_piece head[WHO_SLOTS];      /* process: pid, vpid, name, entity_id, start */
-	struct who_piece related[WHO_SLOTS];   /* parent, leaders: entity_id, name, start, vpid */
-	struct creds_piece creds[CREDS_SLOTS]; /* user, real_user, group, real_group, tty */
-	struct program_piece program[PROGRAM_SLOTS]; /* executable, command_line, working_directory */
+	struct jw scratch;                        /* a piece is rendered here */
+	struct kept_head head[WHO_SLOTS];         /* process: pid, vpid, name, entity_id, start */
+	struct kept_relative parent[WHO_SLOTS];   /* process.parent */
+	struct kept_relative leader[WHO_SLOTS];   /* session_leader, entry_leader */
+	struct kept_creds creds[CREDS_SLOTS];     /* user, real_user, group, real_group, tty */
+	struct kept_program program[PROGRAM_SLOTS]; /* executable, command_line, working_directory */
 };
 
 struct pa_json_ident_cache *pa_json_ident_cache_new(void)
@@ -97,6 +118,8 @@ void pa_json_ident_cache_free(struct pa_json_ident_cache *c)
 	jw_free(&c->scratch);
 	free(c);
 }
+
+/* ---- values ------------------------------------------------------------- */
 
 static void who_of(struct who *who, const struct pa_sink_env *env, const struct pa_proc *q)
 {
@@ -120,6 +143,27 @@ static bool who_equal(const struct who *a, const struct who *b)
 	       a->id_len == b->id_len && !memcmp(a->entity_id, b->entity_id, a->id_len);
 }
 
+/* pid as the object shows it, q what the table has under it (or NULL). */
+static void relative_of(struct relative *rel, const struct pa_sink_env *env, uint32_t pid,
+			const struct pa_proc *q)
+{
+	rel->pid = pid;
+	rel->known = q != NULL;
+	if (q)
+		who_of(&rel->who, env, q);
+	rel->has_same = false;
+	rel->same = false;
+	rel->exe = NULL;
+	rel->exe_len = 0;
+}
+
+static bool relative_equal(const struct relative *a, const struct relative *b)
+{
+	return a->pid == b->pid && a->known == b->known && (!a->known || who_equal(&a->who, &b->who)) &&
+	       a->has_same == b->has_same && a->same == b->same && !a->exe == !b->exe &&
+	       a->exe_len == b->exe_len && (!a->exe || !memcmp(a->exe, b->exe, a->exe_len));
+}
+
 static void creds_of(struct creds *c, const struct pa_proc *p)
 {
 	c->euid = p->ids.euid;
@@ -134,6 +178,32 @@ static bool creds_equal(const struct creds *a, const struct creds *b)
 	return a->euid == b->euid && a->uid == b->uid && a->egid == b->egid && a->gid == b->gid &&
 	       a->tty_nr == b->tty_nr;
 }
+
+static bool program_equal(const struct program *a, const struct program *b)
+{
+	for (int i = 0; i < PROGRAM_STRINGS; i++) {
+		if (!a->s[i] != !b->s[i] || a->len[i] != b->len[i])
+			return false;
+		if (a->s[i] && memcmp(a->s[i], b->s[i], a->len[i]))
+			return false;
+	}
+	return true;
+}
+
+/* Copy n bytes of s to saved + *used; the copy, or NULL if it does not fit. */
+static const char *save_string(char *saved, size_t size, size_t *used, const char *s, size_t n)
+{
+	char *at = saved + *used;
+
+	if (n > size - *used)
+		return NULL;
+	if (n)
+		memcpy(at, s, n);
+	*used += n;
+	return at;
+}
+
+/* ---- renderers ---------------------------------------------------------- */
 
 static void put_wall_time(struct jw *w, const char *key, uint64_t wall_ns)
 {
@@ -167,8 +237,47 @@ static void put_id(struct jw *w, const char *key, uint32_t id)
 	jw_object_end(w);
 }
 
-static void render_creds(struct jw *w, const struct creds *c)
+/* The process's own members, first in process. */
+static void render_head(struct jw *w, const void *values)
 {
+	const struct who *who = values;
+
+	jw_kv_uint(w, "pid", who->pid);
+	if (who->ids_known)
+		jw_kv_uint(w, "vpid", who->vpid);
+	jw_kv_string_len(w, "name", who->comm, who->comm_len);
+	jw_kv_ascii(w, "entity_id", who->entity_id, who->id_len);
+	if (who->has_start)
+		put_wall_time(w, "start", who->start_wall_ns);
+}
+
+/* process.parent, session_leader, entry_leader: the pid, what the table
+ * knows of it, and the parent's program or whether the leader is the
+ * process itself. */
+static void render_relative(struct jw *w, const void *values)
+{
+	const struct relative *rel = values;
+	const struct who *who = &rel->who;
+
+	jw_kv_uint(w, "pid", rel->pid);
+	if (!rel->known)
+		return;
+	jw_kv_ascii(w, "entity_id", who->entity_id, who->id_len);
+	jw_kv_string_len(w, "name", who->comm, who->comm_len);
+	if (who->has_start)
+		put_wall_time(w, "start", who->start_wall_ns);
+	if (who->ids_known)
+		jw_kv_uint(w, "vpid", who->vpid);
+	if (rel->exe)
+		jw_kv_string_len(w, "executable", rel->exe, rel->exe_len);
+	if (rel->has_same)
+		jw_kv_bool(w, "same_as_process", rel->same);
+}
+
+static void render_creds(struct jw *w, const void *values)
+{
+	const struct creds *c = values;
+
 	put_id(w, "user", c->euid);
 	put_id(w, "real_user", c->uid);
 	put_id(w, "group", c->egid);
@@ -185,82 +294,139 @@ static void render_creds(struct jw *w, const struct creds *c)
 	}
 }
 
-/* Credentials and terminal, as the kernel had them at fork or exec. */
-void pa_json_put_ids(struct jw *w, struct pa_json_ident_cache *cache, const struct pa_proc *p)
-{
-	struct creds c;
-	struct creds_piece *slot;
-
-	if (!p->ids_known)
-		return;
-	creds_of(&c, p);
-	if (!cache) {
-		render_creds(w, &c);
-		return;
-	}
-	slot = &cache->creds[(c.euid ^ c.uid ^ c.egid ^ c.gid ^ c.tty_nr) % CREDS_SLOTS];
-	if (!slot->piece.valid || !creds_equal(&slot->creds, &c)) {
-		pa_json_piece_begin(&cache->scratch);
-		render_creds(&cache->scratch, &c);
-		if (!pa_json_piece_keep(&slot->piece, &cache->scratch)) {
-			render_creds(w, &c);
-			return;
-		}
-		slot->creds = c;
-	}
-	pa_json_piece_put(w, &slot->piece);
-}
-
 static const char *const program_keys[PROGRAM_STRINGS] = {
 	"executable", "command_line", "working_directory",
 };
 
-static void render_program(struct jw *w, const struct program *pg)
+static void render_program(struct jw *w, const void *values)
 {
+	const struct program *pg = values;
+
 	for (int i = 0; i < PROGRAM_STRINGS; i++) {
 		if (pg->s[i])
 			jw_kv_string_len(w, program_keys[i], pg->s[i], pg->len[i]);
 	}
 }
 
-static bool program_equal(const struct program_piece *kept, const struct program *pg)
-{
-	const char *at = kept->saved;
+/* ---- kept pieces -------------------------------------------------------- */
 
+/* How one kind of piece is made, compared and kept.  slot is the kind's
+ * kept_* struct, values its values struct. */
+struct piece_ops {
+	void (*render)(struct jw *w, const void *values);
+	/* The slot's kept values equal these (only asked of a valid piece). */
+	bool (*equal)(const void *slot, const void *values);
+	/* Copy the values into the slot; false if they do not fit. */
+	bool (*keep)(void *slot, const void *values);
+};
+
+/*
+ * The members ops->render makes of values: the piece kept in the slot if
+ * it was made from equal values, else rendered now and kept with a copy
+ * of the values.  If the piece cannot be kept, straight into w, as
+ * without a cache: the same bytes either way.
+ */
+static void put_piece(struct jw *w, struct jw *scratch, struct pa_json_piece *piece, void *slot,
+		      const struct piece_ops *ops, const void *values)
+{
+	if (!piece->valid || !ops->equal(slot, values)) {
+		piece->valid = false;
+		pa_json_piece_begin(scratch);
+		ops->render(scratch, values);
+		if (!ops->keep(slot, values) || !pa_json_piece_keep(piece, scratch)) {
+			ops->render(w, values);
+			return;
+		}
+	}
+	pa_json_piece_put(w, piece);
+}
+
+static bool head_equal(const void *slot, const void *values)
+{
+	return who_equal(&((const struct kept_head *)slot)->who, values);
+}
+
+static bool keep_head(void *slot, const void *values)
+{
+	((struct kept_head *)slot)->who = *(const struct who *)values;
+	return true;
+}
+
+static bool relative_kept_equal(const void *slot, const void *values)
+{
+	return relative_equal(&((const struct kept_relative *)slot)->rel, values);
+}
+
+static bool keep_relative(void *slot, const void *values)
+{
+	struct kept_relative *k = slot;
+	const struct relative *rel = values;
+	size_t used = 0;
+
+	k->rel = *rel;
+	if (rel->exe)
+		k->rel.exe = save_string(k->saved, sizeof(k->saved), &used, rel->exe, rel->exe_len);
+	return !rel->exe || k->rel.exe;
+}
+
+static bool creds_kept_equal(const void *slot, const void *values)
+{
+	return creds_equal(&((const struct kept_creds *)slot)->creds, values);
+}
+
+static bool keep_creds(void *slot, const void *values)
+{
+	((struct kept_creds *)slot)->creds = *(const struct creds *)values;
+	return true;
+}
+
+static bool program_kept_equal(const void *slot, const void *values)
+{
+	return program_equal(&((const struct kept_program *)slot)->pg, values);
+}
+
+static bool keep_program(void *slot, const void *values)
+{
+	struct kept_program *k = slot;
+	const struct program *pg = values;
+	size_t used = 0;
+
+	k->pg = *pg;
 	for (int i = 0; i < PROGRAM_STRINGS; i++) {
-		if (kept->present[i] != !!pg->s[i])
+		if (pg->s[i] && !(k->pg.s[i] = save_string(k->saved, sizeof(k->saved), &used,
+							    pg->s[i], pg->len[i])))
 			return false;
-		if (!pg->s[i])
-			continue;
-		if (kept->len[i] != pg->len[i] || memcmp(at, pg->s[i], pg->len[i]))
-			return false;
-		at += pg->len[i];
 	}
 	return true;
 }
 
-/* Save the strings beside the piece made from them; false if they do not fit. */
-static bool program_save(struct program_piece *kept, const struct program *pg)
-{
-	size_t used = 0;
+static const struct piece_ops head_ops = { render_head, head_equal, keep_head };
+static const struct piece_ops relative_ops = { render_relative, relative_kept_equal, keep_relative };
+static const struct piece_ops creds_ops = { render_creds, creds_kept_equal, keep_creds };
+static const struct piece_ops program_ops = { render_program, program_kept_equal, keep_program };
 
-	for (int i = 0; i < PROGRAM_STRINGS; i++) {
-		kept->present[i] = pg->s[i] != NULL;
-		kept->len[i] = pg->s[i] ? pg->len[i] : 0;
-		if (kept->len[i] > sizeof(kept->saved) - used)
-			return false;
-		if (kept->len[i])
-			memcpy(kept->saved + used, pg->s[i], kept->len[i]);
-		used += kept->len[i];
+/* ---- members ------------------------------------------------------------ */
+
+void pa_json_put_process_head(struct jw *w, struct pa_json_ident_cache *cache,
+			      const struct pa_sink_env *env, const struct pa_proc *p)
+{
+	struct kept_head *slot;
+	struct who who;
+
+	who_of(&who, env, p);
+	if (!cache) {
+		render_head(w, &who);
+		return;
 	}
-	return true;
+	slot = &cache->head[p->pid % WHO_SLOTS];
+	put_piece(w, &cache->scratch, &slot->piece, slot, &head_ops, &who);
 }
 
 void pa_json_put_program(struct jw *w, struct pa_json_ident_cache *cache, const char *executable,
 			 const char *command_line, const char *working_directory)
 {
 	struct program pg = { .s = { executable, command_line, working_directory } };
-	struct program_piece *slot;
+	struct kept_program *slot;
 	size_t mix = 0;
 
 	for (int i = 0; i < PROGRAM_STRINGS; i++) {
@@ -272,109 +438,67 @@ void pa_json_put_program(struct jw *w, struct pa_json_ident_cache *cache, const 
 		return;
 	}
 	slot = &cache->program[mix % PROGRAM_SLOTS];
-	if (!slot->piece.valid || !program_equal(slot, &pg)) {
-		slot->piece.valid = false;
-		pa_json_piece_begin(&cache->scratch);
-		render_program(&cache->scratch, &pg);
-		if (!program_save(slot, &pg) || !pa_json_piece_keep(&slot->piece, &cache->scratch)) {
-			render_program(w, &pg);
-			return;
-		}
-	}
-	pa_json_piece_put(w, &slot->piece);
+	put_piece(w, &cache->scratch, &slot->piece, slot, &program_ops, &pg);
 }
 
-/* The process's own members, first in process. */
-static void render_head(struct jw *w, const struct who *who)
+/* Credentials and terminal, as the kernel had them at fork or exec. */
+void pa_json_put_ids(struct jw *w, struct pa_json_ident_cache *cache, const struct pa_proc *p)
 {
-	jw_kv_uint(w, "pid", who->pid);
-	if (who->ids_known)
-		jw_kv_uint(w, "vpid", who->vpid);
-	jw_kv_string_len(w, "name", who->comm, who->comm_len);
-	jw_kv_ascii(w, "entity_id", who->entity_id, who->id_len);
-	if (who->has_start)
-		put_wall_time(w, "start", who->start_wall_ns);
-}
+	struct kept_creds *slot;
+	struct creds c;
 
-/* process.parent, session_leader, entry_leader: what the table knows of it. */
-static void render_related(struct jw *w, const struct who *who)
-{
-	jw_kv_ascii(w, "entity_id", who->entity_id, who->id_len);
-	jw_kv_string_len(w, "name", who->comm, who->comm_len);
-	if (who->has_start)
-		put_wall_time(w, "start", who->start_wall_ns);
-	if (who->ids_known)
-		jw_kv_uint(w, "vpid", who->vpid);
-}
-
-/* The members render makes of q, from the piece kept in table when it was
- * made from the same values. */
-static void put_who(struct jw *w, struct pa_json_ident_cache *cache, struct who_piece *table,
-		    void (*render)(struct jw *w, const struct who *who),
-		    const struct pa_sink_env *env, const struct pa_proc *q)
-{
-	struct who who;
-	struct who_piece *slot;
-
-	who_of(&who, env, q);
+	if (!p->ids_known)
+		return;
+	creds_of(&c, p);
 	if (!cache) {
-		render(w, &who);
+		render_creds(w, &c);
 		return;
 	}
-	slot = &table[who.pid % WHO_SLOTS];
-	if (!slot->piece.valid || !who_equal(&slot->who, &who)) {
-		pa_json_piece_begin(&cache->scratch);
-		render(&cache->scratch, &who);
-		if (!pa_json_piece_keep(&slot->piece, &cache->scratch)) {
-			render(w, &who);
-			return;
-		}
-		slot->who = who;
+	slot = &cache->creds[(c.euid ^ c.uid ^ c.egid ^ c.gid ^ c.tty_nr) % CREDS_SLOTS];
+	put_piece(w, &cache->scratch, &slot->piece, slot, &creds_ops, &c);
+}
+
+/* table: the cache's parents or leaders. */
+static void put_relative(struct jw *w, struct pa_json_ident_cache *cache,
+			 struct kept_relative *table, const char *key, const struct relative *rel)
+{
+	struct kept_relative *slot;
+
+	jw_key(w, key);
+	jw_object_begin(w);
+	if (cache) {
+		slot = &table[rel->pid % WHO_SLOTS];
+		put_piece(w, &cache->scratch, &slot->piece, slot, &relative_ops, rel);
+	} else {
+		render_relative(w, rel);
 	}
-	pa_json_piece_put(w, &slot->piece);
-}
-
-void pa_json_put_process_head(struct jw *w, struct pa_json_ident_cache *cache,
-			      const struct pa_sink_env *env, const struct pa_proc *p)
-{
-	put_who(w, cache, cache ? cache->head : NULL, render_head, env, p);
-}
-
-static void put_related(struct jw *w, struct pa_json_ident_cache *cache,
-			const struct pa_sink_env *env, const struct pa_proc *q)
-{
-	put_who(w, cache, cache ? cache->related : NULL, render_related, env, q);
+	jw_object_end(w);
 }
 
 void pa_json_put_parent(struct jw *w, struct pa_json_ident_cache *cache,
 			const struct pa_sink_env *env, const struct pa_report *r)
 {
-	const struct pa_exec_record *last;
+	const struct pa_exec_record *last = r->parent ? pa_proc_last_exec(r->parent) : NULL;
+	struct relative rel;
 
-	jw_key(w, "parent");
-	jw_object_begin(w);
-	jw_kv_uint(w, "pid", r->parent_pid);
-	if (r->parent) {
-		put_related(w, cache, env, r->parent);
-		last = pa_proc_last_exec(r->parent);
-		if (last)
-			jw_kv_string(w, "executable", last->filename);
+	relative_of(&rel, env, r->parent_pid, r->parent);
+	if (last) {
+		rel.exe = last->filename;
+		rel.exe_len = strlen(last->filename);
 	}
-	jw_object_end(w);
+	put_relative(w, cache, cache ? cache->parent : NULL, "parent", &rel);
 }
 
 static void put_leader(struct jw *w, struct pa_json_ident_cache *cache,
 		       const struct pa_sink_env *env, const char *key, const struct pa_proc *p,
 		       const struct pa_proc *leader, uint32_t pid)
 {
-	jw_key(w, key);
-	jw_object_begin(w);
-	jw_kv_uint(w, "pid", leader ? leader->pid : pid);
-	if (leader) {
-		put_related(w, cache, env, leader);
-		jw_kv_bool(w, "same_as_process", leader == p);
-	}
-	jw_object_end(w);
+	struct relative rel;
+
+	relative_of(&rel, env, leader ? leader->pid : pid, leader);
+	rel.has_same = leader != NULL;
+	rel.same = leader == p;
+	put_relative(w, cache, cache ? cache->leader : NULL, key, &rel);
 }
 
 /* The session id is the leader's pid even when the table lost the leader. */

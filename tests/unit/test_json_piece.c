@@ -27,6 +27,7 @@ struct world {
 	struct pa_json_fmt fmt; /* the formatter under test: it keeps pieces */
 	/* The child's program: what it exec'd, its argv, where it works. */
 	char exe[600], cmdline[600], cwd[600];
+	char shell_exe[600]; /* what the shell exec'd */
 };
 
 static void set_proc(struct pa_proc *p, uint32_t pid, struct pa_proc *parent, uint64_t start_s,
@@ -192,6 +193,17 @@ static void test_parent_changes(void **state)
 	struct pa_proc *parent = &w->shell;
 
 	format_twice(w, &w->child, "before");
+	snprintf(w->shell_exe, sizeof(w->shell_exe), "/bin/bash");
+	parent->execs[0].filename = w->shell_exe;
+	parent->nr_execs = 1;
+	format_twice(w, &w->child, "the parent's program");
+	check_has(w, "\"vpid\":100,\"executable\":\"/bin/bash\"}", "the parent's executable");
+	w->shell_exe[7] = 'z';
+	format_twice(w, &w->child, "the parent's program, same length");
+	check_has(w, "\"vpid\":100,\"executable\":\"/bin/bazh\"}", "the parent's new executable");
+	memset(w->shell_exe, 'e', sizeof(w->shell_exe) - 1);
+	format_twice(w, &w->child, "the parent's program, too long to keep");
+	parent->nr_execs = 0;
 	snprintf(parent->comm, sizeof(parent->comm), "zsh");
 	format_twice(w, &w->child, "the parent exec'd");
 	check_has(w, "\"parent\":{\"pid\":100,\"entity_id\":\"ent-100-10\",\"name\":\"zsh\"",
@@ -265,6 +277,39 @@ static void test_program_changes(void **state)
 	check_has(w, "\"working_directory\":\"ddd\"", "the short directory");
 }
 
+/* The leader's object differs between the leader's own lines and its
+ * session's other processes only in same_as_process. */
+static void test_leader_and_member_alternate(void **state)
+{
+	struct world *w = *state;
+
+	for (int i = 0; i < 2; i++) {
+		format_twice(w, &w->shell, "the leader's own line");
+		check_has(w, "\"same_as_process\":true", "the leader is the process");
+		format_twice(w, &w->child, "a member's line");
+		check_has(w, "\"same_as_process\":false", "the leader is another process");
+	}
+}
+
+/* Relatives the table does not have show their pid alone; two such pids
+ * in one slot (64 apart) each show their own. */
+static void test_unknown_relatives(void **state)
+{
+	struct world *w = *state;
+
+	w->child.parent = NULL;
+	w->child.ppid = 300;
+	w->child.ids.sid = 555;
+	format_twice(w, &w->child, "relatives unknown");
+	check_has(w, "\"parent\":{\"pid\":300},\"session_leader\":{\"pid\":555}}",
+		  "the pids alone");
+	w->child.ppid = 364;
+	w->child.ids.sid = 619;
+	format_twice(w, &w->child, "other relatives unknown");
+	check_has(w, "\"parent\":{\"pid\":364},\"session_leader\":{\"pid\":619}}",
+		  "the other pids");
+}
+
 /* Two processes in one slot, alternating: each keeps its own members. */
 static void test_slot_shared(void **state)
 {
@@ -309,6 +354,8 @@ int main(void)
 		T(test_parent_changes),
 		T(test_leader_changes),
 		T(test_program_changes),
+		T(test_leader_and_member_alternate),
+		T(test_unknown_relatives),
 		T(test_slot_shared),
 		T(test_every_action),
 	};
