@@ -8,22 +8,27 @@ static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 
 size_t pa_base64(char *buf, size_t size, const unsigned char *in, size_t len)
 {
-	size_t need = (len + 2) / 3 * 4 + 1, o = 0;
+	size_t need = (len + 2) / 3 * 4 + 1, o = 0, i = 0;
+	uint32_t v;
 
 	if (size < need)
 		return 0;
-	for (size_t i = 0; i < len; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16;
-		size_t left = len - i;
-
-		if (left > 1)
-			v |= (uint32_t)in[i + 1] << 8;
-		if (left > 2)
-			v |= in[i + 2];
+	/* Whole groups of three bytes, then the one or two left with padding. */
+	for (; len - i >= 3; i += 3) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
 		buf[o++] = b64[(v >> 18) & 63];
 		buf[o++] = b64[(v >> 12) & 63];
-		buf[o++] = left > 1 ? b64[(v >> 6) & 63] : '=';
-		buf[o++] = left > 2 ? b64[v & 63] : '=';
+		buf[o++] = b64[(v >> 6) & 63];
+		buf[o++] = b64[v & 63];
+	}
+	if (i < len) {
+		v = (uint32_t)in[i] << 16;
+		if (len - i > 1)
+			v |= (uint32_t)in[i + 1] << 8;
+		buf[o++] = b64[(v >> 18) & 63];
+		buf[o++] = b64[(v >> 12) & 63];
+		buf[o++] = len - i > 1 ? b64[(v >> 6) & 63] : '=';
+		buf[o++] = '=';
 	}
 	buf[o] = '\0';
 	return o;

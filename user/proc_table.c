@@ -32,6 +32,16 @@ void pa_table_init(struct pa_table *t, const char *boot_id)
 #define ANCESTRY_MAX 4096
 #define SESSIONS_MAX 64
 
+/* snprintf(comm, PA_COMM_LEN, "%s", src) without printf: every fork
+ * names its child. */
+static void set_comm(char comm[PA_COMM_LEN], const char *src)
+{
+	size_t n = strnlen(src, PA_COMM_LEN - 1);
+
+	memcpy(comm, src, n);
+	comm[n] = '\0';
+}
+
 static void free_proc(struct pa_proc *p)
 {
 	free(p->cmdline);
@@ -163,7 +173,7 @@ struct pa_proc *pa_table_upsert(struct pa_table *t, const struct pa_proc_info *i
 		if (!p)
 			return NULL;
 	}
-	snprintf(p->comm, sizeof(p->comm), "%s", info->comm ? info->comm : "");
+	set_comm(p->comm, info->comm ? info->comm : "");
 	p->state = info->state ? info->state : 'R';
 	p->nr_threads = info->nr_threads ? info->nr_threads : 1;
 	if (info->cmdline)
@@ -320,7 +330,7 @@ struct pa_thread *pa_table_add_thread(struct pa_table *t, uint32_t tid, uint32_t
 	th->tgid = tgid;
 	th->start_ns = start_ns;
 	th->state = state ? state : 'R';
-	snprintf(th->comm, sizeof(th->comm), "%s", comm ? comm : "");
+	set_comm(th->comm, comm ? comm : "");
 	return th;
 }
 
