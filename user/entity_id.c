@@ -61,7 +61,8 @@ static int entity_text(char *out, size_t size, const char *boot_id, uint32_t pid
 
 	/* Room for the longest numbers (10 and 20 digits): no checks below. */
 	if (boot_len + 2 + 10 + 20 >= size) {
-		n = snprintf(out, size, "%s:%u:%llu", boot_id, pid, (unsigned long long)start_ticks);
+		n = snprintf(out, size, "%s:%u:%llu", boot_id, pid,
+			     (unsigned long long)start_ticks);
 		return n < 0 || (size_t)n >= size ? -1 : n;
 	}
 	memcpy(p, boot_id, boot_len);

@@ -99,7 +99,8 @@ struct pa_json_ident_cache {
 	struct kept_relative parent[WHO_SLOTS];   /* process.parent */
 	struct kept_relative leader[WHO_SLOTS];   /* session_leader, entry_leader */
 	struct kept_creds creds[CREDS_SLOTS];     /* user, real_user, group, real_group, tty */
-	struct kept_program program[PROGRAM_SLOTS]; /* executable, command_line, working_directory */
+	/* executable, command_line, working_directory */
+	struct kept_program program[PROGRAM_SLOTS];
 };
 
 struct pa_json_ident_cache *pa_json_ident_cache_new(void)
@@ -159,9 +160,12 @@ static void relative_of(struct relative *rel, const struct pa_sink_env *env, uin
 
 static bool relative_equal(const struct relative *a, const struct relative *b)
 {
-	return a->pid == b->pid && a->known == b->known && (!a->known || who_equal(&a->who, &b->who)) &&
-	       a->has_same == b->has_same && a->same == b->same && !a->exe == !b->exe &&
-	       a->exe_len == b->exe_len && (!a->exe || !memcmp(a->exe, b->exe, a->exe_len));
+	if (a->pid != b->pid || a->known != b->known || a->has_same != b->has_same ||
+	    a->same != b->same || !a->exe != !b->exe || a->exe_len != b->exe_len)
+		return false;
+	if (a->known && !who_equal(&a->who, &b->who))
+		return false;
+	return !a->exe || !memcmp(a->exe, b->exe, a->exe_len);
 }
 
 static void creds_of(struct creds *c, const struct pa_proc *p)
@@ -401,7 +405,9 @@ static bool keep_program(void *slot, const void *values)
 }
 
 static const struct piece_ops head_ops = { render_head, head_equal, keep_head };
-static const struct piece_ops relative_ops = { render_relative, relative_kept_equal, keep_relative };
+static const struct piece_ops relative_ops = {
+	render_relative, relative_kept_equal, keep_relative,
+};
 static const struct piece_ops creds_ops = { render_creds, creds_kept_equal, keep_creds };
 static const struct piece_ops program_ops = { render_program, program_kept_equal, keep_program };
 

@@ -18,6 +18,8 @@
 /* Boot time 0 is 2023-11-14T22:13:20Z, so timestamps read easily. */
 #define WALL_AT_BOOT (1700000000ULL * NS_PER_SEC)
 #define TTY_PTS0 ((136u << 8) | 0u)
+/* The members the shell shows as a relative, up to its name. */
+#define SHELL_AS(name) "{\"pid\":100,\"entity_id\":\"ent-100-10\",\"name\":\"" name "\""
 
 /* init, a login shell leading session 100, and the shell's child. */
 struct world {
@@ -184,7 +186,8 @@ static void test_start_and_clock(void **state)
 	w->clock.boot_to_wall_ns += NS_PER_SEC;
 	format_twice(w, &w->child, "another clock offset");
 	check_has(w, "\"parent\":{\"pid\":100,\"entity_id\":\"ent-100-10\",\"name\":\"bash\","
-		     "\"start\":\"2023-11-14T22:13:31.000000Z\"", "the parent's start on the new clock");
+		     "\"start\":\"2023-11-14T22:13:31.000000Z\"",
+		  "the parent's start on the new clock");
 }
 
 static void test_parent_changes(void **state)
@@ -206,8 +209,7 @@ static void test_parent_changes(void **state)
 	parent->nr_execs = 0;
 	snprintf(parent->comm, sizeof(parent->comm), "zsh");
 	format_twice(w, &w->child, "the parent exec'd");
-	check_has(w, "\"parent\":{\"pid\":100,\"entity_id\":\"ent-100-10\",\"name\":\"zsh\"",
-		  "the parent's new name");
+	check_has(w, "\"parent\":" SHELL_AS("zsh"), "the parent's new name");
 	/* pid 100 reused by another life. */
 	set_proc(parent, 100, &w->init, 15, "zsh", 100);
 	format_twice(w, &w->child, "pid reuse");
@@ -227,18 +229,15 @@ static void test_leader_changes(void **state)
 	struct world *w = *state;
 
 	format_twice(w, &w->child, "before");
-	check_has(w, "\"session_leader\":{\"pid\":100,\"entity_id\":\"ent-100-10\",\"name\":\"bash\"",
-		  "the leader");
+	check_has(w, "\"session_leader\":" SHELL_AS("bash"), "the leader");
 	snprintf(w->shell.comm, sizeof(w->shell.comm), "tmux");
 	format_twice(w, &w->child, "the leader renamed");
-	check_has(w, "\"session_leader\":{\"pid\":100,\"entity_id\":\"ent-100-10\",\"name\":\"tmux\"",
-		  "the leader's new name");
-	check_has(w, "\"entry_leader\":{\"pid\":100,\"entity_id\":\"ent-100-10\",\"name\":\"tmux\"",
-		  "the entry leader's new name");
+	check_has(w, "\"session_leader\":" SHELL_AS("tmux"), "the leader's new name");
+	check_has(w, "\"entry_leader\":" SHELL_AS("tmux"), "the entry leader's new name");
 	w->child.ids.sid = 200; /* setsid: it leads its own session */
 	format_twice(w, &w->child, "setsid");
-	check_has(w, "\"session_leader\":{\"pid\":200,\"entity_id\":\"ent-200-20\",\"name\":\"make\"",
-		  "itself as leader");
+	check_has(w, "\"session_leader\":{\"pid\":200,\"entity_id\":\"ent-200-20\","
+		     "\"name\":\"make\"", "itself as leader");
 }
 
 /* executable, command_line and working_directory are kept by their
