@@ -94,7 +94,6 @@ struct kept_program {
 };
 
 struct pa_json_ident_cache {
-	struct jw scratch;                        /* a piece is rendered here */
 	struct kept_head head[WHO_SLOTS];         /* process: pid, vpid, name, entity_id, start */
 	struct kept_relative parent[WHO_SLOTS];   /* process.parent */
 	struct kept_relative leader[WHO_SLOTS];   /* session_leader, entry_leader */
@@ -105,18 +104,11 @@ struct pa_json_ident_cache {
 
 struct pa_json_ident_cache *pa_json_ident_cache_new(void)
 {
-	struct pa_json_ident_cache *c = calloc(1, sizeof(*c));
-
-	if (c)
-		jw_init(&c->scratch);
-	return c;
+	return calloc(1, sizeof(struct pa_json_ident_cache));
 }
 
 void pa_json_ident_cache_free(struct pa_json_ident_cache *c)
 {
-	if (!c)
-		return;
-	jw_free(&c->scratch);
 	free(c);
 }
 
@@ -325,24 +317,24 @@ struct piece_ops {
 };
 
 /*
- * The members ops->render makes of values: the piece kept in the slot if
- * it was made from equal values, else rendered now and kept with a copy
- * of the values.  If the piece cannot be kept, straight into w, as
- * without a cache: the same bytes either way.
+ * The members ops->render makes of values, into the open object of w: the
+ * piece kept in the slot if it was made from equal values, else rendered
+ * now and kept with a copy of the values.  The same bytes either way.
  */
-static void put_piece(struct jw *w, struct jw *scratch, struct pa_json_piece *piece, void *slot,
+static void put_piece(struct jw *w, struct pa_json_piece *piece, void *slot,
 		      const struct piece_ops *ops, const void *values)
 {
-	if (!piece->valid || !ops->equal(slot, values)) {
-		piece->valid = false;
-		pa_json_piece_begin(scratch);
-		ops->render(scratch, values);
-		if (!ops->keep(slot, values) || !pa_json_piece_keep(piece, scratch)) {
-			ops->render(w, values);
-			return;
-		}
+	size_t mark;
+
+	if (piece->valid && ops->equal(slot, values)) {
+		pa_json_piece_put(w, piece);
+		return;
 	}
-	pa_json_piece_put(w, piece);
+	piece->valid = false;
+	mark = pa_json_piece_mark(w);
+	ops->render(w, values);
+	if (ops->keep(slot, values))
+		pa_json_piece_keep(piece, w, mark);
 }
 
 static bool head_equal(const void *slot, const void *values)
@@ -425,7 +417,7 @@ void pa_json_put_process_head(struct jw *w, struct pa_json_ident_cache *cache,
 		return;
 	}
 	slot = &cache->head[p->pid % WHO_SLOTS];
-	put_piece(w, &cache->scratch, &slot->piece, slot, &head_ops, &who);
+	put_piece(w, &slot->piece, slot, &head_ops, &who);
 }
 
 void pa_json_put_program(struct jw *w, struct pa_json_ident_cache *cache, const char *executable,
@@ -444,7 +436,7 @@ void pa_json_put_program(struct jw *w, struct pa_json_ident_cache *cache, const 
 		return;
 	}
 	slot = &cache->program[mix % PROGRAM_SLOTS];
-	put_piece(w, &cache->scratch, &slot->piece, slot, &program_ops, &pg);
+	put_piece(w, &slot->piece, slot, &program_ops, &pg);
 }
 
 /* Credentials and terminal, as the kernel had them at fork or exec. */
@@ -461,7 +453,7 @@ void pa_json_put_ids(struct jw *w, struct pa_json_ident_cache *cache, const stru
 		return;
 	}
 	slot = &cache->creds[(c.euid ^ c.uid ^ c.egid ^ c.gid ^ c.tty_nr) % CREDS_SLOTS];
-	put_piece(w, &cache->scratch, &slot->piece, slot, &creds_ops, &c);
+	put_piece(w, &slot->piece, slot, &creds_ops, &c);
 }
 
 /* table: the cache's parents or leaders. */
@@ -474,7 +466,7 @@ static void put_relative(struct jw *w, struct pa_json_ident_cache *cache,
 	jw_object_begin(w);
 	if (cache) {
 		slot = &table[rel->pid % WHO_SLOTS];
-		put_piece(w, &cache->scratch, &slot->piece, slot, &relative_ops, rel);
+		put_piece(w, &slot->piece, slot, &relative_ops, rel);
 	} else {
 		render_relative(w, rel);
 	}

@@ -3,21 +3,25 @@
 
 #include "json_piece.h"
 
-void pa_json_piece_begin(struct jw *scratch)
+bool pa_json_piece_keep(struct pa_json_piece *p, const struct jw *w, size_t mark)
 {
-	jw_reset(scratch);
-	jw_object_begin(scratch);
-}
+	const char *text = w->buf + mark;
+	size_t len = w->len - mark;
 
-bool pa_json_piece_keep(struct pa_json_piece *p, struct jw *scratch)
-{
-	jw_object_end(scratch);
 	p->valid = false;
-	/* { members } */
-	if (jw_failed(scratch) || scratch->len - 2 > sizeof(p->text))
+	if (jw_failed(w) || mark > w->len)
 		return false;
-	p->len = scratch->len - 2;
-	memcpy(p->text, scratch->buf + 1, p->len);
+	/* Members start with a key ('"'): a comma first is the writer's
+	 * separator from what came before, which jw_members adds again. */
+	if (len && *text == ',') {
+		text++;
+		len--;
+	}
+	if (len > sizeof(p->text))
+		return false;
+	if (len)
+		memcpy(p->text, text, len);
+	p->len = len;
 	p->valid = true;
 	return true;
 }

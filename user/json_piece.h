@@ -27,12 +27,15 @@ struct pa_json_piece {
 	char text[PA_JSON_PIECE_MAX];
 };
 
-/* Start rendering a piece: scratch becomes an empty object to write its
- * members into. */
-void pa_json_piece_begin(struct jw *scratch);
-/* Keep the members written into scratch since pa_json_piece_begin.  false
- * (and p invalid) if the writer failed or they do not fit. */
-bool pa_json_piece_keep(struct pa_json_piece *p, struct jw *scratch);
+/* Where members about to be written into the open object of w begin. */
+static inline size_t pa_json_piece_mark(const struct jw *w)
+{
+	return w->len;
+}
+
+/* Keep the members written into w's open object since mark.  false (and
+ * p invalid) if the writer failed or they do not fit. */
+bool pa_json_piece_keep(struct pa_json_piece *p, const struct jw *w, size_t mark);
 /* The kept members into the open object of w. */
 void pa_json_piece_put(struct jw *w, const struct pa_json_piece *p);
 

@@ -260,21 +260,20 @@ static void render_event_of(struct jw *w, enum pa_action a)
 static void put_event(struct pa_json_fmt *f, enum pa_action a)
 {
 	struct pa_json_piece *piece;
+	size_t mark;
 
 	if ((unsigned)a >= sizeof(f->event) / sizeof(f->event[0])) {
 		render_event_of(&f->w, a);
 		return;
 	}
 	piece = &f->event[a];
-	if (!piece->valid) {
-		pa_json_piece_begin(&f->piece_w);
-		render_event_of(&f->piece_w, a);
-		if (!pa_json_piece_keep(piece, &f->piece_w)) {
-			render_event_of(&f->w, a);
-			return;
-		}
+	if (piece->valid) {
+		pa_json_piece_put(&f->w, piece);
+		return;
 	}
-	pa_json_piece_put(&f->w, piece);
+	mark = pa_json_piece_mark(&f->w);
+	render_event_of(&f->w, a);
+	pa_json_piece_keep(piece, &f->w, mark);
 }
 
 /* Alert and life-cycle details beyond ECS, under ptrace_agent.*. */
@@ -432,7 +431,6 @@ void pa_json_fmt_init(struct pa_json_fmt *f)
 	f->constant_generation = 0;
 	f->ident = pa_json_ident_cache_new();
 	memset(f->event, 0, sizeof(f->event));
-	jw_init(&f->piece_w);
 }
 
 void pa_json_fmt_free(struct pa_json_fmt *f)
@@ -442,7 +440,6 @@ void pa_json_fmt_free(struct pa_json_fmt *f)
 	sb_free(&f->constant);
 	pa_json_ident_cache_free(f->ident);
 	f->ident = NULL;
-	jw_free(&f->piece_w);
 }
 
 bool pa_json_format_report(struct pa_json_fmt *f, const struct pa_sink_env *env,

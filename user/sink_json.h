@@ -30,7 +30,6 @@ struct pa_json_fmt {
 	struct pa_json_ident_cache *ident;
 	/* event.*, a function of the action alone: rendered once per action. */
 	struct pa_json_piece event[PA_ACT_SYSCALLS + 1];
-	struct jw piece_w; /* where a piece is rendered */
 };
 
 void pa_json_fmt_init(struct pa_json_fmt *f);
