@@ -120,10 +120,10 @@ static inline void jw_kv_null(struct jw *w, const char *k)
 	jw_null(w);
 }
 
-/* Members of an object as this writer made them before (the bytes
- * between its braces, see json_piece.h): appended verbatim to the open
- * object, after a comma if it has members already.  Nothing is scanned:
- * they must come from a writer. */
+/* Members of an object as a writer wrote them before, without a comma in
+ * front (json_piece.h): appended verbatim to the open object, after a
+ * comma if it has members already.  Nothing is scanned: they must come
+ * from a writer.  len 0 adds nothing. */
 void jw_members(struct jw *w, const char *text, size_t len);
 
 /* Append bytes verbatim, outside the nesting rules (e.g. a trailing "\n"). */
