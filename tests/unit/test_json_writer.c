@@ -311,6 +311,42 @@ static void test_raw_is_verbatim(void **state)
 	assert_json(w, "{\"x\":\x01}");
 }
 
+/* Kept members go in with the commas the object needs, and only where a
+ * member may go. */
+static void test_members(void **state)
+{
+	struct jw *w = *state;
+
+	jw_object_begin(w);
+	jw_members(w, "\"a\":1,\"b\":2", 11);
+	jw_members(w, "", 0);
+	jw_kv_uint(w, "c", 3);
+	jw_members(w, "\"d\":[4]", 7);
+	jw_key(w, "e");
+	jw_object_begin(w);
+	jw_members(w, "\"f\":5", 5);
+	jw_object_end(w);
+	jw_object_end(w);
+	assert_json(w, "{\"a\":1,\"b\":2,\"c\":3,\"d\":[4],\"e\":{\"f\":5}}");
+}
+
+static void test_members_outside_object_fail(void **state)
+{
+	struct jw *w = *state;
+
+	jw_members(w, "\"a\":1", 5);
+	assert_true(jw_failed(w));
+	jw_reset(w);
+	jw_array_begin(w);
+	jw_members(w, "\"a\":1", 5);
+	assert_true(jw_failed(w));
+	jw_reset(w);
+	jw_object_begin(w);
+	jw_key(w, "k");
+	jw_members(w, "\"a\":1", 5);
+	assert_true(jw_failed(w));
+}
+
 /* ---- escaping ----------------------------------------------------------- */
 
 static void test_escape_quote_backslash(void **state)
@@ -999,6 +1035,8 @@ int main(void)
 		T(test_size_overflow_fails),
 		T(test_cstr_of_empty_writer),
 		T(test_raw_is_verbatim),
+		T(test_members),
+		T(test_members_outside_object_fail),
 		T(test_escape_quote_backslash),
 		T(test_escape_short_forms),
 		T(test_slash_not_escaped),
