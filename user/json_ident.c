@@ -44,7 +44,8 @@ struct relative {
 	struct who who;
 	bool has_same;            /* leaders: same_as_process is shown */
 	bool same;
-	size_t exe_len;           /* parents: the last exec's file name, if exe */
+	bool has_exe;             /* parents: the last exec's file name (NULL: null) */
+	size_t exe_len;
 	const char *exe;
 };
 
@@ -54,10 +55,12 @@ struct creds {
 };
 
 /* What a process runs and where, between its execs: executable,
- * command_line, working_directory, each NULL when unknown. */
+ * command_line, working_directory, each shown if present (a NULL string
+ * shows as null). */
 #define PROGRAM_STRINGS 3
 
 struct program {
+	bool present[PROGRAM_STRINGS];
 	const char *s[PROGRAM_STRINGS];
 	size_t len[PROGRAM_STRINGS];
 };
@@ -146,6 +149,7 @@ static void relative_of(struct relative *rel, const struct pa_sink_env *env, uin
 		who_of(&rel->who, env, q);
 	rel->has_same = false;
 	rel->same = false;
+	rel->has_exe = false;
 	rel->exe = NULL;
 	rel->exe_len = 0;
 }
@@ -153,7 +157,8 @@ static void relative_of(struct relative *rel, const struct pa_sink_env *env, uin
 static bool relative_equal(const struct relative *a, const struct relative *b)
 {
 	if (a->pid != b->pid || a->known != b->known || a->has_same != b->has_same ||
-	    a->same != b->same || !a->exe != !b->exe || a->exe_len != b->exe_len)
+	    a->same != b->same || a->has_exe != b->has_exe || !a->exe != !b->exe ||
+	    a->exe_len != b->exe_len)
 		return false;
 	if (a->known && !who_equal(&a->who, &b->who))
 		return false;
@@ -178,7 +183,8 @@ static bool creds_equal(const struct creds *a, const struct creds *b)
 static bool program_equal(const struct program *a, const struct program *b)
 {
 	for (int i = 0; i < PROGRAM_STRINGS; i++) {
-		if (!a->s[i] != !b->s[i] || a->len[i] != b->len[i])
+		if (a->present[i] != b->present[i] || !a->s[i] != !b->s[i] ||
+		    a->len[i] != b->len[i])
 			return false;
 		if (a->s[i] && memcmp(a->s[i], b->s[i], a->len[i]))
 			return false;
@@ -264,7 +270,7 @@ static void render_relative(struct jw *w, const void *values)
 		put_wall_time(w, "start", who->start_wall_ns);
 	if (who->ids_known)
 		jw_kv_uint(w, "vpid", who->vpid);
-	if (rel->exe)
+	if (rel->has_exe)
 		jw_kv_string_len(w, "executable", rel->exe, rel->exe_len);
 	if (rel->has_same)
 		jw_kv_bool(w, "same_as_process", rel->same);
@@ -299,7 +305,7 @@ static void render_program(struct jw *w, const void *values)
 	const struct program *pg = values;
 
 	for (int i = 0; i < PROGRAM_STRINGS; i++) {
-		if (pg->s[i])
+		if (pg->present[i])
 			jw_kv_string_len(w, program_keys[i], pg->s[i], pg->len[i]);
 	}
 }
@@ -420,16 +426,20 @@ void pa_json_put_process_head(struct jw *w, struct pa_json_ident_cache *cache,
 	put_piece(w, &slot->piece, slot, &head_ops, &who);
 }
 
-void pa_json_put_program(struct jw *w, struct pa_json_ident_cache *cache, const char *executable,
-			 const char *command_line, const char *working_directory)
+void pa_json_put_program(struct jw *w, struct pa_json_ident_cache *cache,
+			 const struct pa_proc *p)
 {
-	struct program pg = { .s = { executable, command_line, working_directory } };
+	const struct pa_exec_record *last = pa_proc_last_exec(p);
+	struct program pg = {
+		.present = { last != NULL, p->cmdline != NULL, p->cwd != NULL },
+		.s = { last ? last->filename : NULL, p->cmdline, p->cwd },
+	};
 	struct kept_program *slot;
 	size_t mix = 0;
 
 	for (int i = 0; i < PROGRAM_STRINGS; i++) {
 		pg.len[i] = pg.s[i] ? strlen(pg.s[i]) : 0;
-		mix = mix * 31 + pg.len[i] + !pg.s[i];
+		mix = mix * 31 + pg.len[i] + pg.present[i] + !pg.s[i];
 	}
 	if (!cache) {
 		render_program(w, &pg);
@@ -481,8 +491,9 @@ void pa_json_put_parent(struct jw *w, struct pa_json_ident_cache *cache,
 
 	relative_of(&rel, env, r->parent_pid, r->parent);
 	if (last) {
+		rel.has_exe = true;
 		rel.exe = last->filename;
-		rel.exe_len = strlen(last->filename);
+		rel.exe_len = last->filename ? strlen(last->filename) : 0;
 	}
 	put_relative(w, cache, cache ? cache->parent : NULL, "parent", &rel);
 }

@@ -30,10 +30,10 @@ void pa_json_put_time(struct jw *w, const struct pa_sink_env *env, const char *k
 /* First inside process: pid, vpid, name, entity_id, start. */
 void pa_json_put_process_head(struct jw *w, struct pa_json_ident_cache *cache,
 			      const struct pa_sink_env *env, const struct pa_proc *p);
-/* Inside process: executable, command_line and working_directory, each
- * where not NULL. */
-void pa_json_put_program(struct jw *w, struct pa_json_ident_cache *cache, const char *executable,
-			 const char *command_line, const char *working_directory);
+/* Inside process, between execs: executable (the last exec's file), the
+ * command_line and the working_directory, where known. */
+void pa_json_put_program(struct jw *w, struct pa_json_ident_cache *cache,
+			 const struct pa_proc *p);
 /* Inside process: user, real_user, group, real_group (ids as strings,
  * ECS keywords) and tty.char_device, when the ids are known. */
 void pa_json_put_ids(struct jw *w, struct pa_json_ident_cache *cache, const struct pa_proc *p);

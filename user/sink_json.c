@@ -65,7 +65,6 @@ static void put_process(struct pa_json_fmt *f, const struct pa_sink_env *env,
 {
 	struct jw *w = &f->w;
 	const struct pa_proc *p = r->proc;
-	const struct pa_exec_record *last = pa_proc_last_exec(p);
 
 	jw_key(w, "process");
 	jw_object_begin(w);
@@ -76,7 +75,7 @@ static void put_process(struct pa_json_fmt *f, const struct pa_sink_env *env,
 		if (p->cwd)
 			jw_kv_string(w, "working_directory", p->cwd);
 	} else {
-		pa_json_put_program(w, f->ident, last ? last->filename : NULL, p->cmdline, p->cwd);
+		pa_json_put_program(w, f->ident, p);
 	}
 	if (r->action == PA_ACT_EXIT) {
 		pa_json_put_time(w, env, "end", r->ts_ns);

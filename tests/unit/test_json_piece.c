@@ -206,6 +206,9 @@ static void test_parent_changes(void **state)
 	check_has(w, "\"vpid\":100,\"executable\":\"/bin/bazh\"}", "the parent's new executable");
 	memset(w->shell_exe, 'e', sizeof(w->shell_exe) - 1);
 	format_twice(w, &w->child, "the parent's program, too long to keep");
+	parent->execs[0].filename = NULL;
+	format_twice(w, &w->child, "the parent's exec file name lost");
+	check_has(w, "\"vpid\":100,\"executable\":null}", "the parent's null executable");
 	parent->nr_execs = 0;
 	snprintf(parent->comm, sizeof(parent->comm), "zsh");
 	format_twice(w, &w->child, "the parent exec'd");
@@ -259,6 +262,11 @@ static void test_program_changes(void **state)
 	w->cwd[1] = 'S';
 	format_twice(w, &w->child, "another directory, same length");
 	check_has(w, "\"working_directory\":\"/Src\"", "the new directory");
+	/* The file name could not be copied (out of memory): null. */
+	w->child.execs[0].filename = NULL;
+	format_twice(w, &w->child, "exec file name lost");
+	check_has(w, "\"executable\":null,\"command_line\"", "a null executable");
+	w->child.execs[0].filename = w->exe;
 	w->child.cwd = NULL;
 	format_twice(w, &w->child, "directory unknown");
 	w->child.cmdline = NULL;
