@@ -72,6 +72,22 @@ static void put_digits(char *at, uint64_t v, int width)
 	}
 }
 
+/* The six digits of the microseconds, two per division: every timestamp
+ * has them, and a JSON line has two to five timestamps. */
+static void put_micros(char *at, unsigned us)
+{
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
+
+	memcpy(at + 4, pairs + us % 100 * 2, 2);
+	us /= 100;
+	memcpy(at + 2, pairs + us % 100 * 2, 2);
+	us /= 100;
+	memcpy(at, pairs + us % 100 * 2, 2);
+}
+
 /* The date and time of one second, "2026-11-26T06:30:01" (19 bytes). */
 static void format_second(char *out, uint64_t sec)
 {
@@ -118,7 +134,7 @@ size_t pa_format_rfc3339(char *buf, size_t size, uint64_t wall_ns)
 	}
 	memcpy(out, cache[slot].text, 19);
 	out[19] = '.';
-	put_digits(out + 20, (wall_ns % NSEC_PER_SEC) / 1000, 6);
+	put_micros(out + 20, (unsigned)((wall_ns % NSEC_PER_SEC) / 1000));
 	out[26] = 'Z';
 	out[27] = '\0';
 	if (!size)

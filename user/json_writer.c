@@ -78,12 +78,41 @@ static inline bool jw_reserve(struct jw *w, size_t n)
 	return jw_grow(w, n);
 }
 
+/*
+ * memcpy for the short pieces most of a line is made of (keys, names,
+ * numbers): two overlapping loads and stores instead of a library call.
+ * Reads and writes only [0, n).
+ */
+static inline void jw_copy(char *dst, const char *src, size_t n)
+{
+	uint64_t a, b;
+	uint32_t c, d;
+
+	if (n > 16) {
+		memcpy(dst, src, n);
+	} else if (n >= 8) {
+		memcpy(&a, src, 8);
+		memcpy(&b, src + n - 8, 8);
+		memcpy(dst, &a, 8);
+		memcpy(dst + n - 8, &b, 8);
+	} else if (n >= 4) {
+		memcpy(&c, src, 4);
+		memcpy(&d, src + n - 4, 4);
+		memcpy(dst, &c, 4);
+		memcpy(dst + n - 4, &d, 4);
+	} else if (n) {
+		dst[0] = src[0];
+		dst[n / 2] = src[n / 2];
+		dst[n - 1] = src[n - 1];
+	}
+}
+
 static inline void jw_append(struct jw *w, const void *p, size_t n)
 {
 	/* n == 0 may come with p == NULL, which memcpy must not see. */
 	if (!n || !jw_reserve(w, n))
 		return;
-	memcpy(w->buf + w->len, p, n);
+	jw_copy(w->buf + w->len, p, n);
 	w->len += n;
 }
 
@@ -106,11 +135,10 @@ static inline bool jw_is_plain(unsigned char c)
  * "hasless" and "haszero"); borrows and carries only leave a byte that is
  * itself special, so the answer for the word as a whole is exact.
  */
-static inline bool jw_word_is_plain(const unsigned char *p)
+static inline bool jw_bits_are_plain(uint64_t x)
 {
-	uint64_t x, q, b;
+	uint64_t q, b;
 
-	memcpy(&x, p, sizeof(x));	/* one unaligned load, no aliasing issue */
 	q = x ^ (JW_ONES * '"');
 	b = x ^ (JW_ONES * '\\');
 	return !((((x - JW_ONES * 0x20) & ~x) |	/* < 0x20 */
@@ -118,6 +146,35 @@ static inline bool jw_word_is_plain(const unsigned char *p)
 		  ((q - JW_ONES) & ~q) |	/* '"' */
 		  ((b - JW_ONES) & ~b)) &	/* '\\' */
 		 JW_HIGHS);
+}
+
+static inline bool jw_word_is_plain(const unsigned char *p)
+{
+	uint64_t x;
+
+	memcpy(&x, p, sizeof(x));	/* one unaligned load, no aliasing issue */
+	return jw_bits_are_plain(x);
+}
+
+/*
+ * A string of n <= 8 bytes as one word: each of its bytes at least once,
+ * spaces (plain) for the rest.  Built in registers from overlapping
+ * loads: bytes stored one by one and read back as a word would stall on
+ * store forwarding.
+ */
+static inline uint64_t jw_short_word(const unsigned char *s, size_t n)
+{
+	uint32_t a, b;
+
+	if (n >= 4) {
+		memcpy(&a, s, sizeof(a));
+		memcpy(&b, s + n - 4, sizeof(b));
+		return a | (uint64_t)b << 32;
+	}
+	if (!n)
+		return JW_ONES * ' ';
+	return s[0] | (uint64_t)s[n / 2] << 8 | (uint64_t)s[n - 1] << 16 |
+	       (JW_ONES * ' ') << 24;
 }
 
 /* Two-character escapes, by byte; 0 means \u00XX. */
@@ -148,29 +205,46 @@ static void jw_put_escape(struct jw *w, unsigned char c)
 	jw_append(w, esc, sizeof(esc));
 }
 
-/* The quoted string.  Runs of bytes needing no change (ASCII and
- * well-formed UTF-8) are found first, ASCII a word at a time, and copied
- * with one memcpy. */
-static void jw_put_string(struct jw *w, const char *str, size_t len)
+/* How many bytes at the start of s are plain: a word at a time, the
+ * last few bytes in one more word (overlapping the ones before, or built
+ * by jw_short_word), one by one only if something needs an escape. */
+static inline size_t jw_plain_prefix(const unsigned char *s, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, run = 0;	/* run: first byte not yet copied */
-	size_t n;
+	size_t i = 0;
 
-	/* Most strings need no escape at all: one reservation, one copy. */
 	while (len - i >= sizeof(uint64_t) && jw_word_is_plain(s + i))
 		i += sizeof(uint64_t);
+	if (i == len)
+		return len;
+	if (len - i < sizeof(uint64_t)) {
+		if (len >= sizeof(uint64_t) ? jw_word_is_plain(s + len - sizeof(uint64_t)) :
+					      jw_bits_are_plain(jw_short_word(s, len)))
+			return len;
+	}
 	while (i < len && jw_is_plain(s[i]))
 		i++;
-	if (i == len) {
-		if (!jw_reserve(w, len + 2))
-			return;
-		w->buf[w->len++] = '"';
-		memcpy(w->buf + w->len, s, len);
-		w->len += len;
-		w->buf[w->len++] = '"';
-		return;
-	}
+	return i;
+}
+
+/* Whether all of a short string (a key, mostly) is plain: one or two
+ * words, without the loop of jw_plain_prefix. */
+static inline bool jw_short_is_plain(const unsigned char *s, size_t len)
+{
+	if (len <= sizeof(uint64_t))
+		return jw_bits_are_plain(jw_short_word(s, len));
+	if (len <= 2 * sizeof(uint64_t))
+		return jw_word_is_plain(s) && jw_word_is_plain(s + len - sizeof(uint64_t));
+	return jw_plain_prefix(s, len) == len;
+}
+
+/* The quoted string from byte i on, i being the first that is not plain
+ * ASCII: runs of bytes needing no change (ASCII and well-formed UTF-8)
+ * are copied whole, the rest escaped one by one. */
+static void jw_put_string_escaped(struct jw *w, const unsigned char *s, size_t len, size_t i)
+{
+	size_t run = 0;	/* first byte not yet copied */
+	size_t n;
+
 	jw_putc(w, '"');
 	while (i < len) {
 		if (len - i >= sizeof(uint64_t) && jw_word_is_plain(s + i)) {
@@ -191,6 +265,27 @@ static void jw_put_string(struct jw *w, const char *str, size_t len)
 	}
 	jw_append(w, s + run, i - run);
 	jw_putc(w, '"');
+}
+
+/* The quoted string.  Most strings need no escape at all: one
+ * reservation, one copy. */
+static void jw_put_string(struct jw *w, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = jw_plain_prefix(s, len);
+	char *p;
+
+	if (i < len) {
+		jw_put_string_escaped(w, s, len, i);
+		return;
+	}
+	if (!jw_reserve(w, len + 2))
+		return;
+	p = w->buf + w->len;
+	*p = '"';
+	jw_copy(p + 1, str, len);
+	p[len + 1] = '"';
+	w->len += len + 2;
 }
 
 /* The comma before an element or member, if it is not the first. */
@@ -270,18 +365,39 @@ void jw_array_end(struct jw *w)
 	jw_container_end(w, ']', false);
 }
 
-void jw_key(struct jw *w, const char *key)
+void jw_key_len(struct jw *w, const char *key, size_t len)
 {
+	bool *first;
+	char *p;
+
 	if (w->failed)
 		return;
 	if (!key || w->depth == 0 || !w->is_object[w->depth - 1] || w->after_key) {
 		jw_fail(w);
 		return;
 	}
-	jw_separate(w);
-	jw_put_string(w, key, strlen(key));
-	jw_putc(w, ':');
 	w->after_key = true;
+	if (!jw_short_is_plain((const unsigned char *)key, len)) {
+		jw_separate(w);
+		jw_put_string(w, key, len);
+		jw_putc(w, ':');
+		return;
+	}
+	/* The common case in one reservation: ,"key": */
+	if (!jw_reserve(w, len + 4))
+		return;
+	p = w->buf + w->len;
+	first = &w->first[w->depth - 1];
+	if (*first)
+		*first = false;
+	else
+		*p++ = ',';
+	*p++ = '"';
+	jw_copy(p, key, len);
+	p += len;
+	*p++ = '"';
+	*p++ = ':';
+	w->len = (size_t)(p - w->buf);
 }
 
 void jw_string_len(struct jw *w, const char *s, size_t len)
@@ -294,10 +410,11 @@ void jw_string_len(struct jw *w, const char *s, size_t len)
 		jw_put_string(w, s, len);
 }
 
-void jw_string(struct jw *w, const char *s)
-{
-	jw_string_len(w, s, s ? strlen(s) : 0);
-}
+/* "00" to "99": two digits per division. */
+static const char jw_digit_pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
 
 /* Digits from the right into a local buffer: no snprintf on the hot path. */
 static void jw_put_u64(struct jw *w, uint64_t v)
@@ -305,10 +422,17 @@ static void jw_put_u64(struct jw *w, uint64_t v)
 	char tmp[JW_U64_DIGITS];
 	char *p = tmp + sizeof(tmp);
 
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		p -= 2;
+		memcpy(p, jw_digit_pairs + v % 100 * 2, 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, jw_digit_pairs + v * 2, 2);
+	} else {
+		*--p = (char)('0' + v);
+	}
 	jw_append(w, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
@@ -347,50 +471,31 @@ void jw_null(struct jw *w)
 		jw_append(w, "null", 4);
 }
 
-void jw_kv_string(struct jw *w, const char *k, const char *v)
+void jw_ascii(struct jw *w, const char *v, size_t len)
 {
-	jw_key(w, k);
-	jw_string(w, v);
-}
+	char *p;
 
-void jw_kv_string_len(struct jw *w, const char *k, const char *v, size_t len)
-{
-	jw_key(w, k);
-	jw_string_len(w, v, len);
-}
-
-void jw_kv_ascii(struct jw *w, const char *k, const char *v, size_t len)
-{
-	jw_key(w, k);
-	if (!jw_value_begin(w))
+	if (!jw_value_begin(w) || !jw_reserve(w, len + 2))
 		return;
-	jw_putc(w, '"');
-	jw_append(w, v, len);
-	jw_putc(w, '"');
+	p = w->buf + w->len;
+	*p = '"';
+	jw_copy(p + 1, v, len);
+	p[len + 1] = '"';
+	w->len += len + 2;
 }
 
-void jw_kv_uint(struct jw *w, const char *k, uint64_t v)
+void jw_members(struct jw *w, const char *text, size_t len)
 {
-	jw_key(w, k);
-	jw_uint(w, v);
-}
-
-void jw_kv_int(struct jw *w, const char *k, int64_t v)
-{
-	jw_key(w, k);
-	jw_int(w, v);
-}
-
-void jw_kv_bool(struct jw *w, const char *k, bool v)
-{
-	jw_key(w, k);
-	jw_bool(w, v);
-}
-
-void jw_kv_null(struct jw *w, const char *k)
-{
-	jw_key(w, k);
-	jw_null(w);
+	if (w->failed)
+		return;
+	if (w->depth == 0 || !w->is_object[w->depth - 1] || w->after_key) {
+		jw_fail(w);
+		return;
+	}
+	if (!len)
+		return;
+	jw_separate(w);
+	jw_append(w, text, len);
 }
 
 void jw_raw(struct jw *w, const char *s, size_t len)

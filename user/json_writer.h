@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Our events nest three or four levels; 32 leaves room for any record
  * while keeping the per-level state a fixed array inside struct jw. */
@@ -50,25 +51,80 @@ void jw_array_begin(struct jw *w);
 void jw_array_end(struct jw *w);
 
 /* Keys are escaped like strings; NULL is not a key and fails the writer. */
-void jw_key(struct jw *w, const char *key);
-/* NULL writes null. */
-void jw_string(struct jw *w, const char *s);
+void jw_key_len(struct jw *w, const char *key, size_t len);
 /* len bytes of s, NUL bytes included; NULL writes null. */
 void jw_string_len(struct jw *w, const char *s, size_t len);
 void jw_uint(struct jw *w, uint64_t v);
 void jw_int(struct jw *w, int64_t v);
 void jw_bool(struct jw *w, bool v);
 void jw_null(struct jw *w);
-
-void jw_kv_string(struct jw *w, const char *k, const char *v);
-void jw_kv_string_len(struct jw *w, const char *k, const char *v, size_t len);
 /* A value the program made itself from printable ASCII without '"' or
  * '\\' (timestamps, base64 ids): copied, not scanned for escapes. */
-void jw_kv_ascii(struct jw *w, const char *k, const char *v, size_t len);
-void jw_kv_uint(struct jw *w, const char *k, uint64_t v);
-void jw_kv_int(struct jw *w, const char *k, int64_t v);
-void jw_kv_bool(struct jw *w, const char *k, bool v);
-void jw_kv_null(struct jw *w, const char *k);
+void jw_ascii(struct jw *w, const char *v, size_t len);
+
+/*
+ * The rest are inline so that the length of a literal key (nearly every
+ * key is one) is known at compile time: strlen of a literal costs nothing
+ * where it is written out, and an event has some seventy keys.
+ */
+static inline void jw_key(struct jw *w, const char *key)
+{
+	jw_key_len(w, key, key ? strlen(key) : 0);
+}
+
+/* NULL writes null. */
+static inline void jw_string(struct jw *w, const char *s)
+{
+	jw_string_len(w, s, s ? strlen(s) : 0);
+}
+
+static inline void jw_kv_string(struct jw *w, const char *k, const char *v)
+{
+	jw_key(w, k);
+	jw_string(w, v);
+}
+
+static inline void jw_kv_string_len(struct jw *w, const char *k, const char *v, size_t len)
+{
+	jw_key(w, k);
+	jw_string_len(w, v, len);
+}
+
+static inline void jw_kv_ascii(struct jw *w, const char *k, const char *v, size_t len)
+{
+	jw_key(w, k);
+	jw_ascii(w, v, len);
+}
+
+static inline void jw_kv_uint(struct jw *w, const char *k, uint64_t v)
+{
+	jw_key(w, k);
+	jw_uint(w, v);
+}
+
+static inline void jw_kv_int(struct jw *w, const char *k, int64_t v)
+{
+	jw_key(w, k);
+	jw_int(w, v);
+}
+
+static inline void jw_kv_bool(struct jw *w, const char *k, bool v)
+{
+	jw_key(w, k);
+	jw_bool(w, v);
+}
+
+static inline void jw_kv_null(struct jw *w, const char *k)
+{
+	jw_key(w, k);
+	jw_null(w);
+}
+
+/* Members of an object as a writer wrote them before, without a comma in
+ * front (json_piece.h): appended verbatim to the open object, after a
+ * comma if it has members already.  Nothing is scanned: they must come
+ * from a writer.  len 0 adds nothing. */
+void jw_members(struct jw *w, const char *text, size_t len);
 
 /* Append bytes verbatim, outside the nesting rules (e.g. a trailing "\n"). */
 void jw_raw(struct jw *w, const char *s, size_t len);

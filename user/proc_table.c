@@ -6,6 +6,16 @@
 #include "proc_table.h"
 #include "entity_id.h"
 
+/*
+ * uthash doubles its buckets only when one chain reaches 10 entries.  Our
+ * hash (hash.h) spreads pids so evenly that by then nearly every chain is
+ * that long, and looking up a new pid, which every fork does, walks a
+ * whole chain: a cache miss per record.  Doubling at 2 keeps chains at one
+ * or two entries for a few more buckets.
+ */
+#undef HASH_BKT_CAPACITY_THRESH
+#define HASH_BKT_CAPACITY_THRESH 2U
+
 uint64_t pa_ns_to_ticks(uint64_t ns)
 {
 	return ns / PA_NS_PER_TICK;
@@ -21,6 +31,16 @@ void pa_table_init(struct pa_table *t, const char *boot_id)
  * most a few thousand deep, sessions nest a handful of times. */
 #define ANCESTRY_MAX 4096
 #define SESSIONS_MAX 64
+
+/* snprintf(comm, PA_COMM_LEN, "%s", src) without printf: every fork
+ * names its child. */
+static void set_comm(char comm[PA_COMM_LEN], const char *src)
+{
+	size_t n = strnlen(src, PA_COMM_LEN - 1);
+
+	memcpy(comm, src, n);
+	comm[n] = '\0';
+}
 
 static void free_proc(struct pa_proc *p)
 {
@@ -153,7 +173,7 @@ struct pa_proc *pa_table_upsert(struct pa_table *t, const struct pa_proc_info *i
 		if (!p)
 			return NULL;
 	}
-	snprintf(p->comm, sizeof(p->comm), "%s", info->comm ? info->comm : "");
+	set_comm(p->comm, info->comm ? info->comm : "");
 	p->state = info->state ? info->state : 'R';
 	p->nr_threads = info->nr_threads ? info->nr_threads : 1;
 	if (info->cmdline)
@@ -310,7 +330,7 @@ struct pa_thread *pa_table_add_thread(struct pa_table *t, uint32_t tid, uint32_t
 	th->tgid = tgid;
 	th->start_ns = start_ns;
 	th->state = state ? state : 'R';
-	snprintf(th->comm, sizeof(th->comm), "%s", comm ? comm : "");
+	set_comm(th->comm, comm ? comm : "");
 	return th;
 }
 

@@ -18,7 +18,7 @@ struct json_sink {
 	struct pa_json_fmt fmt;
 };
 
-static void put_event(struct jw *w, const char *kind, const char *type, const char *action)
+static void render_event(struct jw *w, const char *kind, const char *type, const char *action)
 {
 	jw_key(w, "event");
 	jw_object_begin(w);
@@ -83,28 +83,18 @@ static void put_process(struct pa_json_fmt *f, const struct pa_sink_env *env,
 {
 	struct jw *w = &f->w;
 	const struct pa_proc *p = r->proc;
-	const struct pa_exec_record *last = pa_proc_last_exec(p);
 
 	jw_key(w, "process");
 	jw_object_begin(w);
-	jw_kv_uint(w, "pid", p->pid);
-	if (p->ids_known)
-		jw_kv_uint(w, "vpid", p->ids.vpid);
-	jw_kv_string_len(w, "name", p->comm, strnlen(p->comm, sizeof(p->comm)));
-	jw_kv_ascii(w, "entity_id", p->entity_id, strlen(p->entity_id));
-	if (p->start_ns)
-		pa_json_put_time(w, env, "start", p->start_ns);
+	pa_json_put_process_head(w, f->ident, env, p);
 	if (r->action == PA_ACT_EXEC) {
 		jw_kv_string(w, "executable", r->executable);
 		put_args(w, &f->scratch, r->args);
+		if (p->cwd)
+			jw_kv_string(w, "working_directory", p->cwd);
 	} else {
-		if (last)
-			jw_kv_string(w, "executable", last->filename);
-		if (p->cmdline)
-			jw_kv_string(w, "command_line", p->cmdline);
+		pa_json_put_program(w, f->ident, p);
 	}
-	if (p->cwd)
-		jw_kv_string(w, "working_directory", p->cwd);
 	if (r->action == PA_ACT_EXIT) {
 		pa_json_put_time(w, env, "end", r->ts_ns);
 		put_exit_code(w, r);
@@ -115,9 +105,9 @@ static void put_process(struct pa_json_fmt *f, const struct pa_sink_env *env,
 		jw_kv_uint(w, "id", report_tid(r));
 		jw_object_end(w);
 	}
-	pa_json_put_ids(w, p);
-	pa_json_put_parent(w, env, r);
-	pa_json_put_leaders(w, env, p);
+	pa_json_put_ids(w, f->ident, p);
+	pa_json_put_parent(w, f->ident, env, r);
+	pa_json_put_leaders(w, f->ident, env, p);
 	jw_object_end(w);
 }
 
@@ -281,6 +271,32 @@ static void put_syscalls(struct jw *w, const struct pa_syscalls_info *si)
 	}
 	jw_array_end(w);
 	jw_object_end(w);
+}
+
+static void render_event_of(struct jw *w, enum pa_action a)
+{
+	render_event(w, is_alert(a) ? "alert" : a == PA_ACT_SYSCALLS ? "metric" : "event",
+		     event_type(a), pa_action_name(a));
+}
+
+/* event.* depends on the action alone: each is rendered once. */
+static void put_event(struct pa_json_fmt *f, enum pa_action a)
+{
+	struct pa_json_piece *piece;
+	size_t mark;
+
+	if ((unsigned)a >= sizeof(f->event) / sizeof(f->event[0])) {
+		render_event_of(&f->w, a);
+		return;
+	}
+	piece = &f->event[a];
+	if (piece->valid) {
+		pa_json_piece_put(&f->w, piece);
+		return;
+	}
+	mark = pa_json_piece_mark(&f->w);
+	render_event_of(&f->w, a);
+	pa_json_piece_keep(piece, &f->w, mark);
 }
 
 /* Alert and life-cycle details beyond ECS, under ptrace_agent.*. */
@@ -448,6 +464,8 @@ void pa_json_fmt_init(struct pa_json_fmt *f)
 	f->constant_env = NULL;
 	f->constant_hostname = NULL;
 	f->constant_generation = 0;
+	f->ident = pa_json_ident_cache_new();
+	memset(f->event, 0, sizeof(f->event));
 }
 
 void pa_json_fmt_free(struct pa_json_fmt *f)
@@ -455,6 +473,8 @@ void pa_json_fmt_free(struct pa_json_fmt *f)
 	jw_free(&f->w);
 	sb_free(&f->scratch);
 	sb_free(&f->constant);
+	pa_json_ident_cache_free(f->ident);
+	f->ident = NULL;
 }
 
 bool pa_json_format_report(struct pa_json_fmt *f, const struct pa_sink_env *env,
@@ -465,9 +485,7 @@ bool pa_json_format_report(struct pa_json_fmt *f, const struct pa_sink_env *env,
 	jw_reset(w);
 	jw_object_begin(w);
 	pa_json_put_time(w, env, "@timestamp", r->ts_ns);
-	put_event(w, is_alert(r->action) ? "alert" : r->action == PA_ACT_SYSCALLS ? "metric" : "event",
-		  event_type(r->action),
-		  pa_action_name(r->action));
+	put_event(f, r->action);
 	/* event came before: the writer owes the next member a comma, which
 	 * the constant part brings itself. */
 	if (constant_part(f, env))

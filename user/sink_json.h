@@ -9,6 +9,8 @@
 
 #include <stdbool.h>
 
+#include "json_ident.h"
+#include "json_piece.h"
 #include "json_writer.h"
 #include "sink.h"
 #include "strbuf.h"
@@ -23,6 +25,11 @@ struct pa_json_fmt {
 	const struct pa_sink_env *constant_env;
 	const char *constant_hostname;
 	unsigned constant_generation;
+	/* Who the processes are, rendered once (NULL: out of memory, every
+	 * line is rendered in full). */
+	struct pa_json_ident_cache *ident;
+	/* event.*, a function of the action alone: rendered once per action. */
+	struct pa_json_piece event[PA_ACT_SYSCALLS + 1];
 };
 
 void pa_json_fmt_init(struct pa_json_fmt *f);

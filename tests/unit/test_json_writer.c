@@ -311,6 +311,42 @@ static void test_raw_is_verbatim(void **state)
 	assert_json(w, "{\"x\":\x01}");
 }
 
+/* Kept members go in with the commas the object needs, and only where a
+ * member may go. */
+static void test_members(void **state)
+{
+	struct jw *w = *state;
+
+	jw_object_begin(w);
+	jw_members(w, "\"a\":1,\"b\":2", 11);
+	jw_members(w, "", 0);
+	jw_kv_uint(w, "c", 3);
+	jw_members(w, "\"d\":[4]", 7);
+	jw_key(w, "e");
+	jw_object_begin(w);
+	jw_members(w, "\"f\":5", 5);
+	jw_object_end(w);
+	jw_object_end(w);
+	assert_json(w, "{\"a\":1,\"b\":2,\"c\":3,\"d\":[4],\"e\":{\"f\":5}}");
+}
+
+static void test_members_outside_object_fail(void **state)
+{
+	struct jw *w = *state;
+
+	jw_members(w, "\"a\":1", 5);
+	assert_true(jw_failed(w));
+	jw_reset(w);
+	jw_array_begin(w);
+	jw_members(w, "\"a\":1", 5);
+	assert_true(jw_failed(w));
+	jw_reset(w);
+	jw_object_begin(w);
+	jw_key(w, "k");
+	jw_members(w, "\"a\":1", 5);
+	assert_true(jw_failed(w));
+}
+
 /* ---- escaping ----------------------------------------------------------- */
 
 static void test_escape_quote_backslash(void **state)
@@ -363,30 +399,48 @@ static void test_control_bytes_between_text(void **state)
 	CHECK_STR(w, "a\0b\x1f" "c\x01", "\"a\\u0000b\\u001fc\\u0001\"");
 }
 
-/* Long strings are scanned a word at a time, short ones a byte at a time:
- * every byte value at every offset of two words must come out as it does
- * alone (whose output the cases above pin down). */
+/* Strings are scanned a word at a time, the last bytes (or a string
+ * shorter than a word) as one more word, overlapping or padded: every byte
+ * value at every offset of every length up to two words and one more must
+ * come out as it does alone (whose output the cases above pin down), in
+ * values and in keys. */
+static void check_byte_at(struct jw *w, const char *in, size_t len, size_t pos,
+			  const struct jw *alone)
+{
+	int esc_len = (int)alone->len - 2;	/* without the quotes */
+	char want[64], want_key[80];
+
+	snprintf(want, sizeof(want), "\"%.*s%.*s%.*s\"", (int)pos, in, esc_len,
+		 alone->buf + 1, (int)(len - pos - 1), in + pos + 1);
+	check_str(w, in, len, want);
+	snprintf(want_key, sizeof(want_key), "{%s:1}", want);
+	jw_reset(w);
+	jw_object_begin(w);
+	jw_key_len(w, in, len);
+	jw_uint(w, 1);
+	jw_object_end(w);
+	assert_json(w, want_key);
+}
+
 static void test_word_scan_matches_byte_scan(void **state)
 {
 	struct jw *w = *state;
-	char in[16], want[64];
+	char in[17];
 	struct jw alone;
-	unsigned b, pos;
-	int esc_len;
+	unsigned b;
+	size_t len, pos;
 
 	jw_init(&alone);
 	for (b = 0; b < 256; b++) {
 		in[0] = (char)b;
 		jw_reset(&alone);
 		jw_string_len(&alone, in, 1);
-		esc_len = (int)alone.len - 2;	/* without the quotes */
-		for (pos = 0; pos < sizeof(in); pos++) {
-			memset(in, 'a', sizeof(in));
-			in[pos] = (char)b;
-			snprintf(want, sizeof(want), "\"%.*s%.*s%.*s\"", (int)pos, in,
-				 esc_len, alone.buf + 1, (int)(sizeof(in) - pos - 1),
-				 in + pos + 1);
-			check_str(w, in, sizeof(in), want);
+		for (len = 1; len <= sizeof(in); len++) {
+			for (pos = 0; pos < len; pos++) {
+				memset(in, 'a', sizeof(in));
+				in[pos] = (char)b;
+				check_byte_at(w, in, len, pos, &alone);
+			}
 		}
 	}
 	jw_free(&alone);
@@ -981,6 +1035,8 @@ int main(void)
 		T(test_size_overflow_fails),
 		T(test_cstr_of_empty_writer),
 		T(test_raw_is_verbatim),
+		T(test_members),
+		T(test_members_outside_object_fail),
 		T(test_escape_quote_backslash),
 		T(test_escape_short_forms),
 		T(test_slash_not_escaped),

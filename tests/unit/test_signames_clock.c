@@ -445,6 +445,34 @@ static void test_entity_id_differs_on_any_part(void **state)
 	CHECK(strcmp(base, other) != 0, "another boot");
 }
 
+/* The digits are written by hand: the id must be what base64 of the
+ * printf text gives, for numbers of every width and boot ids of every
+ * length up to past the 96-byte text (where the fallback takes over). */
+static void test_entity_id_matches_printf_text(void **state)
+{
+	static const uint64_t nums[] = { 0, 9, 10, 99, 100, 4194304, UINT32_MAX, UINT64_MAX };
+	char boot[100], text[200], want[300], got[300], label[64];
+	int n;
+
+	(void)state;
+	for (size_t blen = 0; blen < sizeof(boot); blen += 7) {
+		memset(boot, 'a' + blen % 26, blen);
+		boot[blen] = '\0';
+		for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+			uint32_t pid = (uint32_t)nums[i];
+			uint64_t ticks = nums[sizeof(nums) / sizeof(nums[0]) - 1 - i];
+
+			n = snprintf(text, sizeof(text), "%s:%u:%llu", boot, pid,
+				     (unsigned long long)ticks);
+			if (n >= 96 || !pa_base64(want, sizeof(want), (unsigned char *)text, n))
+				snprintf(want, sizeof(want), "%u:%llu", pid, (unsigned long long)ticks);
+			pa_entity_id(got, sizeof(got), boot, pid, ticks);
+			snprintf(label, sizeof(label), "boot id of %zu bytes, case %zu", blen, i);
+			CHECK_STR(got, want, label);
+		}
+	}
+}
+
 /* Too small for the base64 form: still a usable, terminated id. */
 static void test_entity_id_fallback(void **state)
 {
@@ -498,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_entity_id_longest_fits),
 		cmocka_unit_test(test_entity_id_same_identity_same_id),
 		cmocka_unit_test(test_entity_id_differs_on_any_part),
+		cmocka_unit_test(test_entity_id_matches_printf_text),
 		cmocka_unit_test(test_entity_id_fallback),
 	};
 
