@@ -777,6 +777,41 @@ static void test_syscalls_options(void **state)
 	CHECK_U(c.cfg.syscalls_top, 64, "top 64");
 }
 
+/* ---- --signals, --failed-execs, --deadlocks ------------------------------ */
+
+static void test_signal_and_lock_options(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	PARSE(&c, "--json");
+	check_ok(&c, "defaults");
+	CHECK(!c.cfg.signals_only && !c.cfg.failed_execs && !c.cfg.deadlocks, "all off by default");
+	PARSE(&c, "--signals", "--failed-execs", "--deadlocks", "-p", "42");
+	check_ok(&c, "the three together, with --pid");
+	CHECK(c.cfg.signals_only && c.cfg.failed_execs && c.cfg.deadlocks, "all on");
+	PARSE(&c, "--signals", "--record", "x.pat");
+	check_ok(&c, "signals are records like any other: recordable");
+}
+
+static void test_signal_and_lock_refusals(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	PARSE(&c, "--signals", "--tree");
+	check_error_names(&c, "--signals", "--tree", "signals in the tree");
+	PARSE(&c, "--deadlocks", "--tree");
+	check_error_names(&c, "--deadlocks", "--tree", "deadlocks in the tree");
+	PARSE(&c, "--deadlocks", "--record", "x.pat");
+	check_error(&c, "--deadlocks cannot be recorded yet: drop --record or --deadlocks",
+		    "deadlock scans read /proc, which a record file does not keep");
+	PARSE(&c, "--replay", "x.pat", "--failed-execs");
+	check_error_names(&c, "--failed-execs", "replay", "a replay traces nothing");
+	PARSE(&c, "--signals=all");
+	check_error(&c, "option '--signals' takes no value", "no value");
+}
+
 static void test_syscalls_bad_values(void **state)
 {
 	struct cli c;
@@ -875,6 +910,8 @@ int main(void)
 		cmocka_unit_test(test_parse_after_error_mid_cluster),
 		cmocka_unit_test(test_syscalls_options),
 		cmocka_unit_test(test_syscalls_bad_values),
+		cmocka_unit_test(test_signal_and_lock_options),
+		cmocka_unit_test(test_signal_and_lock_refusals),
 		cmocka_unit_test(test_usage_text),
 	};
 
