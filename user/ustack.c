@@ -63,8 +63,7 @@ struct elf_ref {
 };
 
 struct walk {
-	const char *proc_root;
-	uint32_t tgid;
+	int dir_fd; /* PROC_ROOT/TGID: every read is about the same process */
 	int mem_fd;
 	struct xmap *maps;
 	size_t n_maps, cap_maps;
@@ -77,13 +76,13 @@ struct walk {
 /* sp and pc, the last two fields of task/TID/syscall. */
 static int read_syscall(const struct walk *w, uint32_t tid, uint64_t *sp, uint64_t *pc)
 {
-	char path[PATH_BUF], buf[SYSCALL_BUF], *tok, *save = NULL;
+	char path[SYSCALL_BUF], buf[SYSCALL_BUF], *tok, *save = NULL;
 	uint64_t last[2] = { 0, 0 };
 	unsigned n_tok = 0;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%s/%u/task/%u/syscall", w->proc_root, w->tgid, tid);
-	n = pa_read_at(AT_FDCWD, path, buf, sizeof(buf) - 1);
+	snprintf(path, sizeof(path), "task/%u/syscall", tid);
+	n = pa_read_at(w->dir_fd, path, buf, sizeof(buf) - 1);
 	if (n < 0)
 		return (int)n;
 	buf[n] = '\0';
@@ -129,16 +128,21 @@ static int add_map(struct walk *w, uint64_t start, uint64_t end, uint64_t off, c
 /* The executable mappings of PROC_ROOT/TGID/maps. */
 static int read_maps(struct walk *w)
 {
-	char path[PATH_BUF], perms[PERMS_LEN], *line = NULL;
+	char perms[PERMS_LEN], *line = NULL;
 	size_t size = 0;
 	uint64_t start, end, off;
-	int pos, err = 0;
+	int fd, pos, err = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%u/maps", w->proc_root, w->tgid);
-	f = fopen(path, "re");
-	if (!f)
+	fd = openat(w->dir_fd, "maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
+	f = fdopen(fd, "r");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
 	while (!err && getline(&line, &size, f) > 0) {
 		pos = -1;
 		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %*s %*s%n", &start, &end,
@@ -235,9 +239,11 @@ static Elf *elf_get(struct walk *w, const char *path)
 	e = &w->elves[w->n_elves++];
 	e->path = path;
 	e->elf = NULL;
+	e->fd = -1;
 	/* The path is the process's own: it may live in a container. */
-	snprintf(full, sizeof(full), "%s/%u/root%s", w->proc_root, w->tgid, path);
-	e->fd = open(full, O_RDONLY | O_CLOEXEC);
+	if (snprintf(full, sizeof(full), "root%s", path) >= (int)sizeof(full))
+		return NULL;
+	e->fd = openat(w->dir_fd, full, O_RDONLY | O_CLOEXEC);
 	if (e->fd < 0)
 		return NULL;
 	e->elf = elf_begin(e->fd, ELF_C_READ_MMAP, NULL);
@@ -359,15 +365,6 @@ static int scan_stack(struct walk *w, uint64_t sp, uint64_t pc)
 	return 0;
 }
 
-static int open_mem(struct walk *w)
-{
-	char path[PATH_BUF];
-
-	snprintf(path, sizeof(path), "%s/%u/mem", w->proc_root, w->tgid);
-	w->mem_fd = open(path, O_RDONLY | O_CLOEXEC);
-	return w->mem_fd < 0 ? -errno : 0;
-}
-
 static void walk_free(struct walk *w)
 {
 	for (size_t i = 0; i < w->n_elves; i++) {
@@ -381,21 +378,29 @@ static void walk_free(struct walk *w)
 	free(w->maps);
 	if (w->mem_fd >= 0)
 		close(w->mem_fd);
+	close(w->dir_fd);
 }
 
 int pa_ustack_read(const char *proc_root, uint32_t tgid, uint32_t tid, struct pa_ustack *out)
 {
-	struct walk w = { .proc_root = proc_root, .tgid = tgid, .mem_fd = -1, .out = out };
+	struct walk w = { .mem_fd = -1, .out = out };
+	char dir[PATH_BUF];
 	uint64_t sp = 0, pc = 0;
 	int err;
 
 	out->nr = 0;
+	if (snprintf(dir, sizeof(dir), "%s/%u", proc_root, tgid) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	w.dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (w.dir_fd < 0)
+		return -errno;
 	err = read_syscall(&w, tid, &sp, &pc);
-	if (err)
-		return err;
-	err = read_maps(&w);
 	if (!err)
-		err = open_mem(&w);
+		err = read_maps(&w);
+	if (!err) {
+		w.mem_fd = openat(w.dir_fd, "mem", O_RDONLY | O_CLOEXEC);
+		err = w.mem_fd < 0 ? -errno : 0;
+	}
 	if (!err && elf_version(EV_CURRENT) == EV_NONE)
 		err = -ENOTSUP;
 	if (!err) {
