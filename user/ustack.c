@@ -39,6 +39,11 @@
 #define OP_GROUP5 0xff /* FF /2 is the indirect near call */
 #define REX_MIN 0x40
 #define REX_MAX 0x4f
+#define FF_CALL_MIN_LEN 2 /* FF, ModRM */
+/* ModRM: mod in bits 7-6, reg in 5-3, rm in 2-0; a SIB's base in 2-0. */
+#define MODRM_MOD_SHIFT 6
+#define MODRM_REG_SHIFT 3
+#define MODRM_FIELD_MASK 7
 #define MODRM_REG_CALL 2
 #define MOD_NO_DISP 0
 #define MOD_DISP8 1
@@ -169,8 +174,10 @@ static const struct xmap *find_map(const struct walk *w, uint64_t addr)
  * after it, the SIB when there is one); 0 when it is not a call. */
 static unsigned ff_call_len(const uint8_t *modrm)
 {
-	unsigned mod = modrm[0] >> 6, reg = (modrm[0] >> 3) & 7, rm = modrm[0] & 7;
-	unsigned len = 2; /* FF, ModRM */
+	unsigned mod = modrm[0] >> MODRM_MOD_SHIFT;
+	unsigned reg = (modrm[0] >> MODRM_REG_SHIFT) & MODRM_FIELD_MASK;
+	unsigned rm = modrm[0] & MODRM_FIELD_MASK;
+	unsigned len = FF_CALL_MIN_LEN;
 
 	if (reg != MODRM_REG_CALL)
 		return 0;
@@ -178,7 +185,7 @@ static unsigned ff_call_len(const uint8_t *modrm)
 		return len;
 	if (rm == RM_SIB) {
 		len++;
-		if (mod == MOD_NO_DISP && (modrm[1] & 7) == RM_DISP32)
+		if (mod == MOD_NO_DISP && (modrm[1] & MODRM_FIELD_MASK) == RM_DISP32)
 			len += DISP32_LEN;
 	} else if (mod == MOD_NO_DISP && rm == RM_DISP32) {
 		len += DISP32_LEN;
@@ -218,7 +225,7 @@ static bool follows_call(const struct walk *w, uint64_t addr)
 		if (find_map(w, addr + (uint64_t)(int64_t)rel))
 			return true;
 	}
-	for (unsigned len = 2; len <= CALL_MAX_LEN; len++) {
+	for (unsigned len = FF_CALL_MIN_LEN; len <= CALL_MAX_LEN; len++) {
 		if (is_ff_call(at - len, len))
 			return true;
 	}
