@@ -10,6 +10,7 @@
 #include "futex_owner.h"
 #include "proc_locks.h"
 #include "procfs.h"
+#include "ustack.h"
 
 int pa_deadlock_detector_init(struct pa_deadlock_detector *d, const char *proc_root)
 {
@@ -149,9 +150,10 @@ static void resource_name(const struct pa_wait_edge *e, char *buf, size_t size)
 			 (unsigned long long)e->resource);
 }
 
-static void describe(const struct pa_deadlock_detector *d, const struct pa_wait_cycle *cy,
-		     uint64_t now, struct pa_deadlock_member *m)
+static void describe(struct pa_deadlock_detector *d, const struct pa_wait_cycle *cy, uint64_t now)
 {
+	struct pa_deadlock_member *m = d->members;
+
 	for (uint32_t i = 0; i < cy->len; i++) {
 		const struct pa_wait_edge *e = &cy->edges[i];
 		const struct pa_wait_edge *next = &cy->edges[(i + 1) % cy->len];
@@ -172,6 +174,9 @@ static void describe(const struct pa_deadlock_detector *d, const struct pa_wait_
 		resource_name(e, m[i].resource, sizeof(m[i].resource));
 		m[i].held_by = next->waiter_tid;
 		m[i].held_by_pid = next->waiter_tgid;
+		/* Read from its memory once per report: where in its code it waits. */
+		if (!pa_ustack_read(d->proc_root, e->waiter_tgid, e->waiter_tid, &d->ustacks[i]))
+			m[i].ustack = &d->ustacks[i];
 	}
 }
 
@@ -180,7 +185,6 @@ int pa_deadlock_scan(struct pa_deadlock_detector *d, const struct pa_futex_waite
 		     pa_forget_fn forget, void *ctx)
 {
 	bool is_new[PA_WG_MAX_CYCLES];
-	struct pa_deadlock_member members[PA_WG_MAX_CYCLE_LEN];
 	size_t nr = futex_edges(d, w, n, now_ns, forget, ctx, d->edges, PA_DEADLOCK_MAX_EDGES);
 	int cycles, fresh;
 
@@ -192,11 +196,11 @@ int pa_deadlock_scan(struct pa_deadlock_detector *d, const struct pa_futex_waite
 	if (fresh <= 0)
 		return fresh;
 	for (int i = 0; i < cycles; i++) {
-		struct pa_deadlock_info info = { .members = members, .nr = d->cycles[i].len };
+		struct pa_deadlock_info info = { .members = d->members, .nr = d->cycles[i].len };
 
 		if (!is_new[i])
 			continue;
-		describe(d, &d->cycles[i], now_ns, members);
+		describe(d, &d->cycles[i], now_ns);
 		report(ctx, &info, now_ns);
 		d->reported++;
 	}

@@ -51,6 +51,9 @@ struct pa_deadlock_detector {
 	struct pa_wait_cycle *cycles;
 	struct pa_lock_seen seen[PA_LOCK_SEEN_MAX];
 	size_t nr_seen;
+	/* The members of the cycle being reported, and their user stacks. */
+	struct pa_deadlock_member members[PA_WG_MAX_CYCLE_LEN];
+	struct pa_ustack ustacks[PA_WG_MAX_CYCLE_LEN];
 	uint64_t stale;        /* futex notes of threads that had woken: forgotten */
 	uint64_t reported;     /* cycles reported */
 };

@@ -81,6 +81,13 @@ static void put_member(struct jw *w, const struct pa_deadlock_member *m)
 		jw_kv_string(w, "syscall", name);
 	if (*m->wchan)
 		jw_kv_string(w, "wchan", m->wchan);
+	if (m->ustack) {
+		jw_key(w, "user_stack");
+		jw_array_begin(w);
+		for (unsigned i = 0; i < m->ustack->nr; i++)
+			jw_string(w, m->ustack->frames[i]);
+		jw_array_end(w);
+	}
 	jw_object_end(w);
 }
 

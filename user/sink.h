@@ -15,6 +15,7 @@
 #include "proc_table.h"
 #include "procfs.h"
 #include "syscall_stats.h"
+#include "ustack.h"
 
 enum pa_action {
 	PA_ACT_FORK,
@@ -65,6 +66,7 @@ struct pa_deadlock_member {
 	uint32_t held_by_pid;
 	long syscall;             /* -1 unknown */
 	char wchan[64];
+	const struct pa_ustack *ustack; /* its user stack as far as found, or NULL */
 };
 
 struct pa_deadlock_info {

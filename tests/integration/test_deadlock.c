@@ -147,6 +147,22 @@ static void check_cycle(json_t *ev, const char *kind, const long *sorted, size_t
 		assert_int_equal(seen[i], sorted[i]);
 }
 
+/* A frame of the first thread's user stack holds text. */
+static bool stack_has(json_t *ev, const char *text)
+{
+	json_t *edge = json_array_get(h_get(ev, "ptrace_agent.deadlock.edges"), 0);
+	json_t *stack = json_object_get(edge, "user_stack");
+	json_t *frame;
+	size_t i;
+
+	json_array_foreach(stack, i, frame) {
+		if (strstr(json_string_value(frame), text))
+			return true;
+	}
+	fprintf(stderr, "no frame with %s in %s\n", text, json_dumps(stack, 0));
+	return false;
+}
+
 static void test_mutex_pair(void **state)
 {
 	const char *argv[] = { h_build_path("tools/scenarios/mutex_pair"), NULL };
@@ -161,6 +177,9 @@ static void test_mutex_pair(void **state)
 	assert_string_equal(h_str(json_array_get(h_get(ev, "ptrace_agent.deadlock.edges"), 0), "syscall"),
 			    "futex");
 	assert_int_equal(h_count(&events, "deadlock", -1), 1); /* reported once while it lasts */
+	/* Where in the program it waits: glibc's lock, called from the scenario. */
+	assert_true(stack_has(ev, "pthread_mutex_lock+"));
+	assert_true(stack_has(ev, "/mutex_pair)"));
 }
 
 static void test_mutex_ring3(void **state)
@@ -187,6 +206,7 @@ static void test_flock_pair(void **state)
 	assert_int_equal(h_int(json_array_get(h_get(ev, "ptrace_agent.deadlock.edges"), 0),
 			       "held_by_pid"),
 			 want[1]);
+	assert_true(stack_has(ev, "flock+"));
 }
 
 /* A waiter on a lock whose holder runs is not a deadlock. */

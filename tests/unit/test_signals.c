@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <signal.h>
 
+#include "detect_deadlock.h"
 #include "fixture.h"
 
 static const struct synth_task killer = {
@@ -210,6 +211,83 @@ static void test_text_lines(void **state)
 		  "signal, failed exec and linked exit lines");
 }
 
+/* A deadlock report in both sinks: the cycle, its edges, the user stack. */
+static struct pa_deadlock_member dl_members[2];
+static struct pa_ustack dl_stack = { .nr = 2, .frames = { "pthread_mutex_lock+0x112 (libc.so.6)",
+							  "worker+0x53 (/usr/bin/app)" } };
+
+static void deadlock_of_child(struct fixture *f)
+{
+	struct pa_deadlock_info info = { .members = dl_members, .nr = 2 };
+
+	family(f);
+	for (int i = 0; i < 2; i++) {
+		struct pa_deadlock_member *m = &dl_members[i];
+
+		memset(m, 0, sizeof(*m));
+		m->tid = 201 + i;
+		m->tgid = 200;
+		snprintf(m->comm, sizeof(m->comm), "worker");
+		m->state = 'S';
+		m->waited_ns = 2500 * NS_PER_MS;
+		m->waits_for = "mutex";
+		snprintf(m->resource, sizeof(m->resource), "0x%x", 0x1000 * (i + 1));
+		m->held_by = 202 - i;
+		m->held_by_pid = 200;
+		m->syscall = 202;
+		snprintf(m->wchan, sizeof(m->wchan), "futex_do_wait");
+		m->ustack = i == 0 ? &dl_stack : NULL;
+	}
+	pa_collector_deadlock(&f->c, &info, 21 * NS_PER_SEC);
+}
+
+static void test_deadlock_json(void **state)
+{
+	struct fixture *f = *state;
+	json_t *edges, *e0;
+
+	deadlock_of_child(f);
+	CHECK_U(drain(f), 1, "one alert");
+	CHECK_JSTR(f->lines[0], "event.action", "deadlock");
+	CHECK_JSTR(f->lines[0], "event.kind", "alert");
+	CHECK_JINT(f->lines[0], "process.pid", 200);
+	CHECK_JINT(f->lines[0], "process.thread.id", 201);
+	CHECK_U(json_array_size(jget(f->lines[0], "ptrace_agent.deadlock.threads")), 2, "two threads");
+	edges = jget(f->lines[0], "ptrace_agent.deadlock.edges");
+	CHECK_U(json_array_size(edges), 2, "two edges");
+	e0 = json_array_get(edges, 0);
+	CHECK_JINT(e0, "thread", 201);
+	CHECK_JINT(e0, "held_by", 202);
+	CHECK_JSTR(e0, "waits_for", "mutex");
+	CHECK_JSTR(e0, "resource", "0x1000");
+	CHECK_JINT(e0, "waited_ms", 2500);
+	CHECK_JSTR(e0, "syscall", "futex");
+	CHECK_JSTRS(e0, "user_stack", "pthread_mutex_lock+0x112 (libc.so.6)", "worker+0x53 (/usr/bin/app)");
+	CHECK_JABSENT(json_array_get(edges, 1), "user_stack");
+}
+
+/* --pid: a cycle of threads none of which is followed is not ours. */
+static void test_deadlock_not_followed(void **state)
+{
+	struct fixture *f = *state;
+
+	f->c.pid_filtered = true;
+	deadlock_of_child(f);
+	CHECK_U(drain(f), 0, "no alert");
+}
+
+static void test_deadlock_text(void **state)
+{
+	struct fixture *f = *state;
+
+	deadlock_of_child(f);
+	drain(f);
+	CHECK_STR(f->text,
+		  "22:13:41.000 deadlk 200     100     bash             2 threads: 201 (worker) mutex 0x1000 "
+		  "held by 202 (2.50s), 202 (worker) mutex 0x2000 held by 201 (2.50s)\n",
+		  "one line naming the cycle");
+}
+
 static void put_bad_signal(void **state)
 {
 	struct pa_signal_event e = synth_signal(1, &child, &killer, SIGTERM, 0, 0, 0);
@@ -247,6 +325,9 @@ int main(void)
 		J(test_signal_unknown_target_dropped),
 		J(test_exec_failed_json),
 		T(test_text_lines),
+		J(test_deadlock_json),
+		J(test_deadlock_not_followed),
+		T(test_deadlock_text),
 		cmocka_unit_test(put_bad_signal),
 		cmocka_unit_test(put_bad_exec_failed),
 	};
