@@ -68,13 +68,7 @@ static struct pa_proc *proc_of(struct pa_collector *c, const struct pa_event_hea
 
 static void inherit_from_parent(struct pa_proc *child, const struct pa_proc *parent)
 {
-	const struct pa_exec_record *last = pa_proc_last_exec(parent);
-
-	/* A forked child runs its parent's program until it execs. */
-	if (parent->cmdline)
-		pa_table_set_cmdline(child, parent->cmdline, parent->cmdline_truncated);
-	if (last && !child->nr_execs)
-		pa_table_record_exec(child, last->ts_ns, last->filename);
+	pa_table_inherit(child, parent);
 	if (parent->followed)
 		child->followed = true;
 }
@@ -97,7 +91,7 @@ static void fork_cwd(struct pa_collector *c, struct pa_proc *child, struct pa_pr
 	char cwd[PA_CWD_MAX];
 
 	if (key && parent && parent->cwd && parent->cwd_key == key) {
-		pa_table_set_cwd(child, parent->cwd, key);
+		pa_table_share_cwd(child, parent);
 	} else if (read_cwd(c, child->pid, cwd, sizeof(cwd))) {
 		pa_table_set_cwd(child, cwd, key);
 	} else if (read_cwd(c, parent_pid, cwd, sizeof(cwd))) {

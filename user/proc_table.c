@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "proc_table.h"
+#include "shared_str.h"
 #include "entity_id.h"
 
 /*
@@ -44,10 +45,10 @@ static void set_comm(char comm[PA_COMM_LEN], const char *src)
 
 static void free_proc(struct pa_proc *p)
 {
-	free(p->cmdline);
-	free(p->cwd);
+	pa_str_put(p->cmdline);
+	pa_str_put(p->cwd);
 	for (unsigned i = 0; i < PA_EXEC_HISTORY; i++)
-		free(p->execs[i].filename);
+		pa_str_put(p->execs[i].filename);
 	free(p);
 }
 
@@ -205,11 +206,11 @@ void pa_table_reparent(struct pa_table *t, struct pa_proc *p, uint32_t newppid)
 
 void pa_table_set_cmdline(struct pa_proc *p, const char *cmdline, bool truncated)
 {
-	char *copy = cmdline ? strdup(cmdline) : NULL;
+	char *copy = cmdline ? pa_str_dup(cmdline) : NULL;
 
 	if (cmdline && !copy)
 		return; /* keep the old one rather than lose it */
-	free(p->cmdline);
+	pa_str_put(p->cmdline);
 	p->cmdline = copy;
 	p->cmdline_truncated = truncated;
 }
@@ -231,10 +232,10 @@ void pa_table_set_cwd(struct pa_proc *p, const char *cwd, uint32_t key)
 	if (!cwd)
 		return;
 	if (!p->cwd || strcmp(p->cwd, cwd)) {
-		copy = strdup(cwd);
+		copy = pa_str_dup(cwd);
 		if (!copy)
 			return;
-		free(p->cwd);
+		pa_str_put(p->cwd);
 		p->cwd = copy;
 	}
 	p->cwd_key = key;
@@ -242,7 +243,7 @@ void pa_table_set_cwd(struct pa_proc *p, const char *cwd, uint32_t key)
 
 void pa_table_clear_cwd(struct pa_proc *p)
 {
-	free(p->cwd);
+	pa_str_put(p->cwd);
 	p->cwd = NULL;
 	p->cwd_key = 0;
 }
@@ -294,10 +295,36 @@ void pa_table_record_exec(struct pa_proc *p, uint64_t ts_ns, const char *filenam
 {
 	struct pa_exec_record *slot = &p->execs[p->nr_execs % PA_EXEC_HISTORY];
 
-	free(slot->filename);
-	slot->filename = strdup(filename ? filename : "");
+	pa_str_put(slot->filename);
+	slot->filename = pa_str_dup(filename ? filename : "");
 	slot->ts_ns = ts_ns;
 	p->nr_execs++;
+}
+
+void pa_table_inherit(struct pa_proc *child, const struct pa_proc *parent)
+{
+	const struct pa_exec_record *last = pa_proc_last_exec(parent);
+
+	if (parent->cmdline) {
+		pa_str_put(child->cmdline);
+		child->cmdline = pa_str_ref(parent->cmdline);
+		child->cmdline_truncated = parent->cmdline_truncated;
+	}
+	if (last && !child->nr_execs) {
+		pa_str_put(child->execs[0].filename);
+		child->execs[0].filename = pa_str_ref(last->filename);
+		child->execs[0].ts_ns = last->ts_ns;
+		child->nr_execs = 1;
+	}
+}
+
+void pa_table_share_cwd(struct pa_proc *child, const struct pa_proc *parent)
+{
+	if (child->cwd != parent->cwd) {
+		pa_str_put(child->cwd);
+		child->cwd = pa_str_ref(parent->cwd);
+	}
+	child->cwd_key = parent->cwd_key;
 }
 
 const struct pa_exec_record *pa_proc_last_exec(const struct pa_proc *p)

@@ -158,6 +158,12 @@ void pa_table_link_orphans(struct pa_table *t);
 void pa_table_reparent(struct pa_table *t, struct pa_proc *p, uint32_t newppid);
 
 void pa_table_set_cmdline(struct pa_proc *p, const char *cmdline, bool truncated);
+/* A forked child runs its parent's program until it execs: it takes the
+ * parent's command line and last exec (shared, not copied; the strings
+ * of a pa_proc are never written to, only replaced). */
+void pa_table_inherit(struct pa_proc *child, const struct pa_proc *parent);
+/* The child works where its parent does: the same path, shared. */
+void pa_table_share_cwd(struct pa_proc *child, const struct pa_proc *parent);
 /* Identity facts (fork, exec, /proc); the container id is derived here. */
 void pa_table_set_ids(struct pa_proc *p, const struct pa_task_ids *ids);
 /* The working directory, copied, read while the directory's key

@@ -74,6 +74,47 @@ static bool has_child(const struct pa_proc *p, const struct pa_proc *child)
 	return false;
 }
 
+/* ---- what a child shares with its parent -------------------------------- */
+
+/* The child sees the parent's strings; either may replace its own later
+ * and either may go first, without touching the other's (ASan and
+ * valgrind catch a double free or a leak of the shared copies). */
+static void test_child_shares_then_replaces(void **state)
+{
+	struct pa_table *t = *state;
+	struct pa_proc *parent = add(t, 100, 1, 10, "bash");
+	struct pa_proc *child = add(t, 200, 100, 20, "bash");
+	struct pa_proc *grandchild = add(t, 300, 200, 30, "bash");
+
+	pa_table_set_cmdline(parent, "bash -l", true);
+	pa_table_record_exec(parent, 5, "/bin/bash");
+	pa_table_set_cwd(parent, "/home/op", 77);
+	pa_table_inherit(child, parent);
+	pa_table_share_cwd(child, parent);
+	CHECK_STR(child->cmdline, "bash -l", "command line inherited");
+	CHECK(child->cmdline_truncated, "with its truncation");
+	CHECK_STR(pa_proc_last_exec(child)->filename, "/bin/bash", "the program inherited");
+	CHECK_U(child->nr_execs, 1, "one exec known");
+	CHECK_STR(child->cwd, "/home/op", "working directory shared");
+	CHECK_U(child->cwd_key, 77, "with its key");
+	pa_table_inherit(grandchild, child);
+
+	/* The parent execs and moves: the child keeps what it had. */
+	pa_table_set_cmdline(parent, "vim notes", false);
+	pa_table_record_exec(parent, 6, "/usr/bin/vim");
+	pa_table_set_cwd(parent, "/tmp", 78);
+	CHECK_STR(child->cmdline, "bash -l", "child's command line unchanged");
+	CHECK_STR(pa_proc_last_exec(child)->filename, "/bin/bash", "child's program unchanged");
+	CHECK_STR(child->cwd, "/home/op", "child's directory unchanged");
+	CHECK_STR(parent->cmdline, "vim notes", "parent's replaced");
+
+	/* The child goes first; the grandchild still holds the strings. */
+	pa_table_remove(t, child);
+	CHECK_STR(grandchild->cmdline, "bash -l", "grandchild's copy outlives the child");
+	CHECK_STR(pa_proc_last_exec(grandchild)->filename, "/bin/bash", "and its program");
+	pa_table_clear_cwd(parent);
+}
+
 /* ---- basics ------------------------------------------------------------- */
 
 static void test_init_is_empty(void **state)
@@ -640,6 +681,7 @@ int main(void)
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_init_is_empty),
+		T(test_child_shares_then_replaces),
 		cmocka_unit_test(test_ns_to_ticks),
 		T(test_upsert_then_find),
 		T(test_upsert_keeps_cmdline_when_given),
