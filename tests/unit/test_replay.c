@@ -526,6 +526,45 @@ static void test_stop_at(void **state)
 	tape_file_rm(&f);
 }
 
+/* The ring buffer's stale bytes past the cgroup name's NUL stay out of the file. */
+static void test_cgroup_tail_not_recorded(void **state)
+{
+	struct pa_tape_header h = header(), got;
+	struct pa_fork_event fork = synth_fork(20 * NS_PER_SEC, &worker, &shell);
+	const struct pa_fork_event *rec;
+	enum pa_tape_type type;
+	const void *data;
+	void *sa = NULL;
+	struct tape_file f;
+	char err[300];
+	struct pa_tape *t;
+	size_t len;
+
+	(void)state;
+	tape_file_make(&f);
+	memset(fork.ids.cgroup, 'x', sizeof(fork.ids.cgroup));
+	memcpy(fork.ids.cgroup, "session-3.scope", 16);
+	assert_int_equal(setup_json(&sa), 0);
+	t = pa_tape_create(f.path, &h, err, sizeof(err));
+	pa_inputs_record(&((struct fixture *)sa)->c, t);
+	pa_feed_raw(&((struct fixture *)sa)->c, &fork, sizeof(fork));
+	assert_int_equal(pa_tape_close(t), 0);
+	teardown(&sa);
+	t = pa_tape_open(f.path, &got, err, sizeof(err));
+	assert_non_null(t);
+	assert_int_equal(pa_tape_read(t, &type, &data, &len), 1);
+	assert_int_equal(type, PA_TAPE_RAW);
+	assert_int_equal(len, sizeof(fork));
+	rec = data;
+	assert_string_equal(rec->ids.cgroup, "session-3.scope");
+	for (size_t i = 16; i < sizeof(rec->ids.cgroup); i++)
+		assert_int_equal(rec->ids.cgroup[i], 0);
+	memset(fork.ids.cgroup + 16, 0, sizeof(fork.ids.cgroup) - 16);
+	assert_memory_equal(rec, &fork, sizeof(fork)); /* and nothing else changed */
+	pa_tape_close(t);
+	tape_file_rm(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -539,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_text_replay_is_byte_identical),
 		cmocka_unit_test(test_missing_answer_is_an_error),
 		cmocka_unit_test(test_stop_at),
+		cmocka_unit_test(test_cgroup_tail_not_recorded),
 	};
 
 	umask(022);
