@@ -273,24 +273,20 @@ static void put_tail(struct pa_tape *t, const char *a, size_t alen, const char *
 		put_bytes(t, b + from, blen - from);
 }
 
-/* The first n bytes of a then b into words, zero past n up to a word. */
-static void gather_span(uint32_t *span, const char *a, size_t alen, const char *b, size_t n)
+/* The first n bytes of a then b, when a has fewer. */
+static void gather(uint32_t *span, const char *a, size_t alen, const char *b, size_t n)
 {
-	size_t na = alen < n ? alen : n;
-
-	if (n % 4)
-		span[n / 4] = 0;
-	if (na)
-		memcpy(span, a, na);
-	if (n > na)
-		memcpy((char *)span + na, b, n - na);
+	if (alen)
+		memcpy(span, a, alen);
+	memcpy((char *)span + alen, b, n - alen);
 }
 
 void pa_tape_write2(struct pa_tape *t, enum pa_tape_type type, const void *a, size_t alen,
 		    const void *b, size_t blen)
 {
-	uint32_t span[PA_CODEC_WORDS];
-	size_t len = alen + blen, n;
+	size_t len = alen + blen, want = len < PA_CODEC_SPAN ? len : PA_CODEC_SPAN, n;
+	uint32_t gathered[PA_CODEC_WORDS];
+	const void *first = a;
 	unsigned kind;
 
 	if (t->error[0])
@@ -299,13 +295,16 @@ void pa_tape_write2(struct pa_tape *t, enum pa_tape_type type, const void *a, si
 		set_error(t, "a record of %zu bytes is too long to store", len);
 		return;
 	}
-	gather_span(span, a, alen, b, len < PA_CODEC_SPAN ? len : PA_CODEC_SPAN);
-	kind = pa_codec_kind(type, span, len);
+	if (alen < want) { /* the span runs into b */
+		gather(gathered, a, alen, b, want);
+		first = gathered;
+	}
+	kind = pa_codec_kind(type, first, len);
 	if (IO_SIZE - t->io_len < PA_CODEC_HEAD_MAX)
 		flush_block(t);
 	if (t->error[0])
 		return;
-	n = pa_codec_put(&t->codec, t->io + t->io_len, kind, (uint32_t)len, span);
+	n = pa_codec_put(&t->codec, t->io + t->io_len, kind, (uint32_t)len, first);
 	t->io_len += n;
 	put_tail(t, a, alen, b, blen, pa_codec_span(kind, len));
 	t->offset += n + len - pa_codec_span(kind, len);
@@ -399,7 +398,7 @@ static int at_end_mark(struct pa_tape *t)
 
 static bool valid_kind(unsigned kind)
 {
-	return kind < PA_CODEC_KINDS && kind != PA_TAPE_RAW &&
+	return kind < PA_CODEC_KINDS && kind != PA_CODEC_KIND_END && kind != PA_TAPE_RAW &&
 	       (kind >= PA_CODEC_KIND_RAW || kind < PA_TAPE_NR_TYPES);
 }
 
@@ -425,6 +424,7 @@ int pa_tape_read(struct pa_tape *t, enum pa_tape_type *type, const void **data, 
 {
 	size_t have, head, coded, span;
 	uint8_t *rec;
+	bool same_bits;
 	unsigned kind;
 	uint32_t rlen;
 
@@ -435,7 +435,7 @@ int pa_tape_read(struct pa_tape *t, enum pa_tape_type *type, const void **data, 
 		t->io_pos++;
 		return at_end_mark(t);
 	}
-	head = pa_codec_get_head(t->io + t->io_pos, have, &kind, &rlen);
+	head = pa_codec_get_head(&t->codec, t->io + t->io_pos, have, &kind, &rlen);
 	if (!head)
 		return truncated(t);
 	if (!valid_kind(kind) || rlen > max_len(kind >= PA_CODEC_KIND_RAW)) {
@@ -448,8 +448,9 @@ int pa_tape_read(struct pa_tape *t, enum pa_tape_type *type, const void **data, 
 		set_error(t, "out of memory for a record of %u bytes", rlen);
 		return -1;
 	}
-	if (!pa_codec_get_span(&t->codec, t->io + t->io_pos + head, have - head, kind, rlen,
-			       (uint32_t *)rec, &coded))
+	same_bits = t->io[t->io_pos] & PA_CODEC_SAME_BITS;
+	if (!pa_codec_get_span(&t->codec, t->io + t->io_pos + head, have - head, kind, same_bits,
+			       rlen, (uint32_t *)rec, &coded))
 		return truncated(t);
 	t->io_pos += head + coded;
 	span = pa_codec_span(kind, rlen);

@@ -7,6 +7,8 @@
 
 _Static_assert(PA_TAPE_NR_TYPES <= PA_CODEC_KIND_RAW, "tape types fit below the RAW kinds");
 _Static_assert(sizeof(struct pa_exec_event) <= PA_CODEC_SPAN, "an exec's fixed part is coded");
+_Static_assert(PA_CODEC_WORDS <= 64, "the bitmap is a u64");
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "words and bitmaps are little-endian");
 
 unsigned pa_codec_kind(unsigned type, const void *first, size_t n)
 {
@@ -54,73 +56,113 @@ static const uint8_t *get_varint(const uint8_t *p, const uint8_t *end, uint32_t 
 	return NULL;
 }
 
-static void remember(struct pa_codec *k, unsigned kind, const uint32_t *span, unsigned words)
+static void remember(struct pa_codec *k, unsigned kind, uint32_t len, uint64_t bits,
+		     unsigned words)
 {
-	uint32_t *last = k->last[kind];
-
-	memcpy(last, span, words * sizeof(*last));
 	if (k->last_words[kind] > words)
-		memset(last + words, 0, (k->last_words[kind] - words) * sizeof(*last));
+		memset(k->last[kind] + words, 0, (k->last_words[kind] - words) * sizeof(uint32_t));
 	k->last_words[kind] = (uint8_t)words;
+	k->last_len[kind] = len;
+	k->last_bits[kind] = bits;
 }
 
-size_t pa_codec_put(struct pa_codec *k, uint8_t *out, unsigned kind, uint32_t len,
-		    const uint32_t *span)
+/* One word's change, and the word kept for the next record of the kind. */
+static uint8_t *put_word(uint8_t *p, uint32_t *last, uint32_t w, unsigned i, uint64_t *bits)
 {
-	unsigned words = (unsigned)(pa_codec_span(kind, len) + 3) / 4;
-	const uint32_t *last = k->last[kind];
-	uint8_t *bitmap, *p = out;
+	int32_t d = (int32_t)(w - *last);
 
-	*p++ = (uint8_t)kind;
-	p = put_varint(p, len);
-	bitmap = p;
-	p += (words + 7) / 8;
-	memset(bitmap, 0, (size_t)(p - bitmap));
-	for (unsigned i = 0; i < words; i++) {
-		int32_t d = (int32_t)(span[i] - last[i]);
+	*last = w;
+	if (!d)
+		return p;
+	*bits |= 1ull << i;
+	return put_varint(p, ((uint32_t)d << 1) ^ (uint32_t)(d >> 31));
+}
 
-		if (!d)
-			continue;
-		bitmap[i / 8] |= (uint8_t)(1u << (i % 8));
-		p = put_varint(p, ((uint32_t)d << 1) ^ (uint32_t)(d >> 31));
+size_t pa_codec_put(struct pa_codec *k, uint8_t *out, unsigned kind, uint32_t len, const void *first)
+{
+	size_t span = pa_codec_span(kind, len);
+	unsigned full = (unsigned)span / 4, words = (unsigned)(span + 3) / 4, nbitmap = (words + 7) / 8;
+	uint8_t *flags = out, *bitmap = out + 1, *p;
+	uint32_t *last = k->last[kind];
+	const uint8_t *in = first;
+	uint64_t bits = 0;
+	unsigned i;
+
+	/* Room for the longest length and bitmap; both are moved up if left out. */
+	p = bitmap + 5 + nbitmap;
+	for (i = 0; i < full; i++) {
+		uint32_t w;
+
+		memcpy(&w, in + 4 * i, sizeof(w));
+		p = put_word(p, &last[i], w, i, &bits);
 	}
-	remember(k, kind, span, words);
+	if (span % 4) {
+		uint32_t w = 0;
+
+		memcpy(&w, in + 4 * i, span % 4);
+		p = put_word(p, &last[i], w, i, &bits);
+	}
+	*flags = (uint8_t)kind;
+	if (len == k->last_len[kind])
+		*flags |= PA_CODEC_SAME_LEN;
+	else
+		bitmap = put_varint(bitmap, len);
+	if (bits == k->last_bits[kind]) {
+		*flags |= PA_CODEC_SAME_BITS;
+	} else {
+		memcpy(bitmap, &bits, nbitmap); /* little-endian: bit i in byte i / 8 */
+		bitmap += nbitmap;
+	}
+	memmove(bitmap, out + 1 + 5 + nbitmap, (size_t)(p - (out + 1 + 5 + nbitmap)));
+	p = bitmap + (p - (out + 1 + 5 + nbitmap));
+	remember(k, kind, len, bits, words);
 	return (size_t)(p - out);
 }
 
-size_t pa_codec_get_head(const uint8_t *in, size_t n, unsigned *kind, uint32_t *len)
+size_t pa_codec_get_head(const struct pa_codec *k, const uint8_t *in, size_t n, unsigned *kind,
+			 uint32_t *len)
 {
 	const uint8_t *p;
 
 	if (!n)
 		return 0;
-	*kind = in[0];
+	*kind = in[0] & ~(PA_CODEC_SAME_LEN | PA_CODEC_SAME_BITS);
+	if (in[0] & PA_CODEC_SAME_LEN) {
+		*len = *kind < PA_CODEC_KINDS ? k->last_len[*kind] : 0;
+		return 1;
+	}
 	p = get_varint(in + 1, in + n, len);
 	return p ? (size_t)(p - in) : 0;
 }
 
-bool pa_codec_get_span(struct pa_codec *k, const uint8_t *in, size_t n, unsigned kind,
+bool pa_codec_get_span(struct pa_codec *k, const uint8_t *in, size_t n, unsigned kind, bool same_bits,
 		       uint32_t len, uint32_t *span, size_t *used)
 {
-	unsigned words = (unsigned)(pa_codec_span(kind, len) + 3) / 4;
-	const uint8_t *p = in, *end = in + n, *bitmap = in;
-	const uint32_t *last = k->last[kind];
+	unsigned words = (unsigned)(pa_codec_span(kind, len) + 3) / 4, nbitmap = (words + 7) / 8;
+	const uint8_t *p = in, *end = in + n;
+	uint32_t *last = k->last[kind];
+	uint64_t bits = k->last_bits[kind], todo;
 
-	if (n < (words + 7) / 8)
+	if (!same_bits) {
+		if (n < nbitmap)
+			return false;
+		bits = 0;
+		memcpy(&bits, in, nbitmap);
+		p += nbitmap;
+	}
+	if (words < 64 && bits >> words) /* a bit past the span: damage */
 		return false;
-	p += (words + 7) / 8;
-	for (unsigned i = 0; i < words; i++) {
+	for (todo = bits; todo; todo &= todo - 1) {
+		unsigned i = (unsigned)__builtin_ctzll(todo);
 		uint32_t z;
 
-		span[i] = last[i];
-		if (!(bitmap[i / 8] & (1u << (i % 8))))
-			continue;
 		p = get_varint(p, end, &z);
 		if (!p)
 			return false;
-		span[i] += (z >> 1) ^ (0u - (z & 1));
+		last[i] += (z >> 1) ^ (0u - (z & 1));
 	}
-	remember(k, kind, span, words);
+	memcpy(span, last, words * sizeof(*span));
+	remember(k, kind, len, bits, words);
 	*used = (size_t)(p - in);
 	return true;
 }

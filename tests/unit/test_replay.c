@@ -289,8 +289,9 @@ static void test_damaged_records(void **state)
 	size_t len, head, n;
 	/* the tick's kind, then PA_TAPE_MAX_RECORD + 1 as a varint */
 	const uint8_t huge[] = { PA_TAPE_TICK, 0x81, 0x80, 0x40 };
-	/* kinds that are no tape type: past the types, RAW's own number, past all */
-	const uint8_t bad_kinds[] = { PA_TAPE_NR_TYPES, PA_TAPE_RAW, 32, 255 };
+	/* kinds that are no tape type: past the types, RAW's own number, past
+	 * all, the end mark marked "same length" */
+	const uint8_t bad_kinds[] = { PA_TAPE_NR_TYPES, PA_TAPE_RAW, 32, 255, 0x80 };
 
 	(void)state;
 	tape_file_make(&f);

@@ -67,27 +67,27 @@ static void test_codec_round_trip(void **state)
 	(void)state;
 	make_records(r, NR_RECORDS, 7);
 	for (size_t i = 0; i < NR_RECORDS; i++) {
-		uint32_t span[PA_CODEC_WORDS] = { 0 }, got[PA_CODEC_WORDS];
+		uint32_t got[PA_CODEC_WORDS];
 		unsigned kind = pa_codec_kind(r[i].type, r[i].data, r[i].len), got_kind;
 		size_t n, head, used, spanlen = pa_codec_span(kind, r[i].len);
 		uint32_t got_len;
 
-		memcpy(span, r[i].data, spanlen);
-		n = pa_codec_put(&enc, out, kind, (uint32_t)r[i].len, span);
+		n = pa_codec_put(&enc, out, kind, (uint32_t)r[i].len, r[i].data);
 		assert_true(n <= PA_CODEC_HEAD_MAX);
-		head = pa_codec_get_head(out, n, &got_kind, &got_len);
+		head = pa_codec_get_head(&dec, out, n, &got_kind, &got_len);
 		assert_true(head > 0);
 		assert_int_equal(got_kind, kind);
 		assert_int_equal(got_len, r[i].len);
-		assert_true(pa_codec_get_span(&dec, out + head, n - head, kind, got_len, got, &used));
+		assert_true(pa_codec_get_span(&dec, out + head, n - head, kind, out[0] & PA_CODEC_SAME_BITS,
+					      got_len, got, &used));
 		assert_int_equal(head + used, n);
 		assert_memory_equal(got, r[i].data, spanlen);
 		/* one byte short is never enough */
 		if (n > head + 1) {
 			struct pa_codec copy = dec;
 
-			assert_false(pa_codec_get_span(&copy, out + head, n - head - 1, kind, got_len, got,
-						       &used));
+			assert_false(pa_codec_get_span(&copy, out + head, n - head - 1, kind,
+						       out[0] & PA_CODEC_SAME_BITS, got_len, got, &used));
 		}
 		coded += n + r[i].len - spanlen;
 		plain += r[i].len;
@@ -102,19 +102,23 @@ static void test_repeats_cost_little(void **state)
 	struct pa_fork_event e = { .hdr = { .type = PA_EV_FORK, .size = sizeof(e), .ts_ns = 1ull << 40,
 					    .pid = 1000, .tgid = 1000, .comm = "forkbench" } };
 	uint8_t out[PA_CODEC_HEAD_MAX];
-	uint32_t span[PA_CODEC_WORDS] = { 0 };
 	unsigned kind = pa_codec_kind(PA_TAPE_RAW, &e, sizeof(e));
 
 	(void)state;
-	memcpy(span, &e, sizeof(e));
-	assert_true(pa_codec_put(&enc, out, kind, sizeof(e), span) > 20);
+	assert_true(pa_codec_put(&enc, out, kind, sizeof(e), &e) > 20);
 	e.hdr.ts_ns += 70000;
 	e.hdr.pid += 2;
 	e.hdr.tgid += 2;
-	memcpy(span, &e, sizeof(e));
-	/* kind, length (2), bitmap (7), ts (3), pid and tgid (1 each) */
-	assert_int_equal(pa_codec_put(&enc, out, kind, sizeof(e), span), 1 + 2 + 7 + 3 + 1 + 1);
-	assert_int_equal(pa_codec_put(&enc, out, kind, sizeof(e), span), 1 + 2 + 7);
+	/* kind (the same length: no length), bitmap (7), ts (3), pid and tgid (1 each) */
+	assert_int_equal(pa_codec_put(&enc, out, kind, sizeof(e), &e), 1 + 7 + 3 + 1 + 1);
+	e.hdr.ts_ns += 70000;
+	e.hdr.pid += 2;
+	e.hdr.tgid += 2;
+	/* the same words changed: no bitmap either */
+	assert_int_equal(pa_codec_put(&enc, out, kind, sizeof(e), &e), 1 + 3 + 1 + 1);
+	/* nothing changed: an empty bitmap, then the same again */
+	assert_int_equal(pa_codec_put(&enc, out, kind, sizeof(e), &e), 1 + 7);
+	assert_int_equal(pa_codec_put(&enc, out, kind, sizeof(e), &e), 1);
 }
 
 static void test_exec_text_is_not_coded(void **state)
