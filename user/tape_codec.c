@@ -39,7 +39,8 @@ static uint8_t *put_varint(uint8_t *p, uint32_t v)
 	return p;
 }
 
-/* NULL when in ends first or the value does not fit 32 bits. */
+/* NULL when in ends first or the varint runs past 5 bytes (bits past
+ * the 32nd are dropped: a damaged record decodes to some record). */
 static const uint8_t *get_varint(const uint8_t *p, const uint8_t *end, uint32_t *v)
 {
 	uint32_t x = 0;
@@ -90,11 +91,23 @@ size_t pa_codec_put(struct pa_codec *k, uint8_t *out, unsigned kind, uint32_t le
 
 	/* Room for the longest length and bitmap; both are moved up if left out. */
 	p = bitmap + 5 + nbitmap;
-	for (i = 0; i < full; i++) {
+	/* Two words at a time: most of a record is what the last one had. */
+	for (i = 0; i + 2 <= full; i += 2) {
+		uint64_t w, was;
+
+		memcpy(&w, in + 4 * i, sizeof(w));
+		memcpy(&was, &last[i], sizeof(was));
+		if (w == was)
+			continue;
+		p = put_word(p, &last[i], (uint32_t)w, i, &bits);
+		p = put_word(p, &last[i + 1], (uint32_t)(w >> 32), i + 1, &bits);
+	}
+	if (i < full) {
 		uint32_t w;
 
 		memcpy(&w, in + 4 * i, sizeof(w));
 		p = put_word(p, &last[i], w, i, &bits);
+		i++;
 	}
 	if (span % 4) {
 		uint32_t w = 0;
