@@ -32,7 +32,8 @@
 #define PA_TAPE_MAX_RAW (1u << 16)
 
 enum pa_tape_type {
-	PA_TAPE_RAW = 1,        /* a ring buffer record, as the kernel wrote it */
+	PA_TAPE_RAW = 1,        /* a ring buffer record, as the kernel wrote it (inputs.c masks
+				 * argv secrets and zeros the cgroup name's stale tail) */
 	PA_TAPE_LOST,           /* u64 count, u64 now: drops the kernel counted */
 	PA_TAPE_TICK,           /* u64 now: the once-a-second housekeeping */
 	PA_TAPE_DSTATE,         /* u64 now, then { u32 tid, u32 tgid, u64 since, i32 stack } */
