@@ -235,6 +235,25 @@ void pa_input_gather(struct pa_collector *c, uint32_t tgid, uint32_t tid, int32_
 
 /* ---- the live side's inputs -------------------------------------------------- */
 
+/* bpf_probe_read_kernel_str leaves the cgroup name's tail as the ring
+ * buffer had it: bytes of older records, maybe of a masked argv.  Zeroed,
+ * they neither reach the record file nor cost its compressor. */
+static void zero_cgroup_tail(struct pa_task_ids *ids)
+{
+	size_t n = strnlen(ids->cgroup, sizeof(ids->cgroup));
+
+	if (n < sizeof(ids->cgroup))
+		memset(ids->cgroup + n, 0, sizeof(ids->cgroup) - n);
+}
+
+static void record_fork(struct pa_collector *c, const struct pa_fork_event *e, size_t size)
+{
+	struct pa_fork_event copy = *e;
+
+	zero_cgroup_tail(&copy.ids);
+	pa_tape_write2(c->tape, PA_TAPE_RAW, &copy, sizeof(copy), e + 1, size - sizeof(copy));
+}
+
 /* An exec record with its argv masked as the collector will mask it:
  * secrets must not reach the record file either.  Masking is idempotent,
  * so the replay's own masking prints the same line. */
@@ -245,12 +264,14 @@ static void record_exec(struct pa_collector *c, const struct pa_exec_event *e)
 	struct strbuf *sb = &c->scratch;
 	const char *area = pa_exec_args_area(e);
 
+	zero_cgroup_tail(&head.ids);
 	if (pa_args_split(args, area, e->args_len)) {
-		pa_tape_write(c->tape, PA_TAPE_RAW, e, sizeof(*e)); /* argv left out, not leaked */
+		pa_tape_write(c->tape, PA_TAPE_RAW, &head, sizeof(head)); /* argv left out, not leaked */
 		return;
 	}
 	if (!pa_redact_args(pa_redact_default(), args)) {
-		pa_tape_write(c->tape, PA_TAPE_RAW, e, e->hdr.size);
+		pa_tape_write2(c->tape, PA_TAPE_RAW, &head, sizeof(head), e->data,
+			       e->hdr.size - sizeof(head));
 		return;
 	}
 	sb_reset(sb);
@@ -275,9 +296,12 @@ void pa_feed_raw(struct pa_collector *c, const void *data, size_t size)
 	const struct pa_event_header *h;
 
 	if (pa_inputs_recording(c)) {
-		if (pa_decode(data, size, &h) == PA_DECODE_OK && h->type == PA_EV_EXEC &&
-		    ((const struct pa_exec_event *)h)->args_len)
+		bool ok = pa_decode(data, size, &h) == PA_DECODE_OK;
+
+		if (ok && h->type == PA_EV_EXEC && ((const struct pa_exec_event *)h)->args_len)
 			record_exec(c, (const struct pa_exec_event *)h);
+		else if (ok && h->type == PA_EV_FORK)
+			record_fork(c, (const struct pa_fork_event *)h, size);
 		else
 			pa_tape_write(c->tape, PA_TAPE_RAW, data, size);
 	}

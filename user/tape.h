@@ -7,10 +7,11 @@
  * the /proc snapshot, the clock at each periodic check, the threads in D,
  * and what /proc said when an alert asked.
  *
- * Layout: one gzip stream (zlib) holding a fixed header, then records of
- * { u16 type, u16 reserved, u32 len } and len payload bytes padded with
- * zeros to a multiple of 8, all little-endian fixed-width fields.  The header names the file format and
- * the event ABI it carries; a reader refuses any other.
+ * Layout: a gzip stream (zlib reads it; written as one gzip member per
+ * 128 KiB block) holding a fixed header, then the records, each coded as
+ * tape_codec.h describes, then an end mark (a file without one was cut
+ * short).  All fields are little-endian.  The header names the file format
+ * and the event ABI it carries; a reader refuses any other.
  */
 #ifndef PA_TAPE_H
 #define PA_TAPE_H
@@ -22,13 +23,17 @@
 #include "host_info.h"
 
 #define PA_TAPE_MAGIC "PATAPE\r\n" /* a CR/LF mangled by a text transfer shows */
-/* 2: payloads padded to 8 bytes; 3: the header holds the host facts */
-#define PA_TAPE_FORMAT 3
+/* 2: payloads padded to 8 bytes; 3: the header holds the host facts;
+ * 4: records coded against the previous of their kind, an end mark */
+#define PA_TAPE_FORMAT 4
 /* Nothing the collector records comes near this: a longer length is damage. */
 #define PA_TAPE_MAX_RECORD (1u << 20)
+/* A ring buffer record's size is 16 bits (hdr.size). */
+#define PA_TAPE_MAX_RAW (1u << 16)
 
 enum pa_tape_type {
-	PA_TAPE_RAW = 1,        /* a ring buffer record, as the kernel wrote it */
+	PA_TAPE_RAW = 1,        /* a ring buffer record, as the kernel wrote it (inputs.c masks
+				 * argv secrets and zeros the cgroup name's stale tail) */
 	PA_TAPE_LOST,           /* u64 count, u64 now: drops the kernel counted */
 	PA_TAPE_TICK,           /* u64 now: the once-a-second housekeeping */
 	PA_TAPE_DSTATE,         /* u64 now, then { u32 tid, u32 tgid, u64 since, i32 stack } */
@@ -74,12 +79,14 @@ void pa_tape_write(struct pa_tape *t, enum pa_tape_type type, const void *data, 
 /* Two-part record (a fixed head and a variable body) without a copy. */
 void pa_tape_write2(struct pa_tape *t, enum pa_tape_type type, const void *a, size_t alen,
 		    const void *b, size_t blen);
-/* The next record: 1 with *type, *data (valid until the next read) and
- * *len; 0 at a clean end of file; -1 on damage (pa_tape_error says what). */
+/* The next record: 1 with *type, *data and *len; 0 at a clean end of file;
+ * -1 on damage (pa_tape_error says what).  *data is valid until the next
+ * read of the same class: a RAW record stays put while the answers its
+ * handling asks for are read, any other record until the next. */
 int pa_tape_read(struct pa_tape *t, enum pa_tape_type *type, const void **data, size_t *len);
 /* The first error, or NULL. */
 const char *pa_tape_error(const struct pa_tape *t);
-/* Bytes of records (uncompressed) written or read so far. */
+/* Bytes of coded records (uncompressed) written or read so far. */
 uint64_t pa_tape_offset(const struct pa_tape *t);
 /* Flush and close; -1 if anything failed to reach the file. */
 int pa_tape_close(struct pa_tape *t);

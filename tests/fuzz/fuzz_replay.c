@@ -4,6 +4,12 @@
  * collector and JSON sink.  The reader must refuse damage with an error,
  * never crash, hang or leak (ASan/UBSan).  `make fuzz` runs it; `make
  * test` replays the corpus in tests/fuzz/corpus once.
+ *
+ * The corpus: run.pat from `PA_SAVE_TAPE=run.pat .output/tests/asan/test_replay`;
+ * run-plain.pat, the same decompressed (zlib reads a file that is not
+ * gzip as it is, so mutations hit the coded records, not DEFLATE's bits);
+ * cut.pat, run-plain.pat cut halfway through its records, gzipped;
+ * header-only.pat, its header and the end mark, gzipped.
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -184,6 +184,22 @@ static size_t valid_bytes(struct tape_file *f, char *buf, size_t size)
 	return (size_t)n;
 }
 
+/* The uncompressed bytes of the header alone. */
+static size_t header_bytes(struct tape_file *f)
+{
+	struct pa_tape_header h = header();
+	char err[300], buf[4096];
+	gzFile gz;
+	int n;
+
+	assert_int_equal(pa_tape_close(pa_tape_create(f->path, &h, err, sizeof(err))), 0);
+	gz = gzopen(f->path, "rb");
+	n = gzread(gz, buf, sizeof(buf));
+	gzclose(gz);
+	assert_true(n > 1);
+	return (size_t)n - 1; /* the end mark */
+}
+
 static void test_truncated_at_every_length(void **state)
 {
 	struct tape_file f;
@@ -198,44 +214,107 @@ static void test_truncated_at_every_length(void **state)
 
 		write_gz(f.path, full, cut);
 		got = read_all(f.path, err, sizeof(err));
-		/* A cut inside the header is refused at open; a cut inside a
-		 * record is an error; a cut between records ends cleanly. */
+		/* A cut inside the header is refused at open; any later cut,
+		 * even between records, lacks the end mark: an error. */
+		assert_true(got == -2 || got == -1);
 		if (got == -1)
 			assert_non_null(strstr(err, "truncated or damaged"));
-		else
-			assert_true(got == -2 || got == 0);
 	}
 	write_gz(f.path, full, len);
 	assert_int_equal(read_all(f.path, err, sizeof(err)), 0);
 	tape_file_rm(&f);
 }
 
+/* Several gzip members (one per block): a file cut anywhere, even where
+ * one member ends and the next begins, is an error, never a clean end. */
+static void test_cut_compressed_file(void **state)
+{
+	struct pa_tape_header h = header();
+	struct tape_file f, cut;
+	char err[300];
+	unsigned char *gz;
+	struct pa_tape *t;
+	size_t n, members = 0;
+	FILE *fp;
+
+	(void)state;
+	tape_file_make(&f);
+	tape_file_make(&cut);
+	t = pa_tape_create(f.path, &h, err, sizeof(err));
+	assert_non_null(t);
+	srand(1);
+	for (uint64_t i = 0; i < 40000; i++) {
+		uint64_t rec[4] = { i, (uint64_t)rand(), i * i, (uint64_t)rand() << 20 };
+
+		pa_tape_write(t, PA_TAPE_RAW, rec, sizeof(rec));
+	}
+	assert_int_equal(pa_tape_close(t), 0);
+	assert_int_equal(read_all(f.path, err, sizeof(err)), 0);
+	fp = fopen(f.path, "r");
+	gz = malloc(1 << 21);
+	n = fread(gz, 1, 1 << 21, fp);
+	fclose(fp);
+	assert_true(n > 0 && n < 1 << 21);
+	for (size_t at = 1; at < n; at++) {
+		bool boundary = at + 3 < n && gz[at] == 0x1f && gz[at + 1] == 0x8b && gz[at + 2] == 8;
+
+		if (!boundary && at % 997)
+			continue;
+		members += boundary;
+		fp = fopen(cut.path, "w");
+		assert_int_equal(fwrite(gz, 1, at, fp), at);
+		fclose(fp);
+		assert_true(read_all(cut.path, err, sizeof(err)) < 0);
+	}
+	assert_true(members >= 2);
+	free(gz);
+	tape_file_rm(&cut);
+	tape_file_rm(&f);
+}
+
+/* full with bytes [at, at + cut) replaced by the n bytes of with. */
+static size_t patched(char *bad, const char *full, size_t len, size_t at, size_t cut,
+		     const void *with, size_t n)
+{
+	memcpy(bad, full, at);
+	memcpy(bad + at, with, n);
+	memcpy(bad + at + n, full + at + cut, len - at - cut);
+	return len - cut + n;
+}
+
 static void test_damaged_records(void **state)
 {
 	struct tape_file f;
 	char full[4096], bad[4096], err[300];
-	size_t len, head;
-	uint32_t huge = PA_TAPE_MAX_RECORD + 1;
-	uint16_t unknown = PA_TAPE_NR_TYPES;
+	size_t len, head, n;
+	/* the tick's kind, then PA_TAPE_MAX_RECORD + 1 as a varint */
+	const uint8_t huge[] = { PA_TAPE_TICK, 0x81, 0x80, 0x40 };
+	/* kinds that are no tape type: past the types, RAW's own number, past
+	 * all, the end mark marked "same length" */
+	const uint8_t bad_kinds[] = { PA_TAPE_NR_TYPES, PA_TAPE_RAW, 32, 255, 0x80 };
 
 	(void)state;
 	tape_file_make(&f);
+	head = header_bytes(&f);
 	len = valid_bytes(&f, full, sizeof(full));
-	head = len - (8 + 8) - (8 + 16); /* the header's size: two records follow, the second padded to 16 */
-	memcpy(bad, full, len);
-	memcpy(bad + head + 4, &huge, sizeof(huge));
-	write_gz(f.path, bad, len);
+	n = patched(bad, full, len, head, 2, huge, sizeof(huge));
+	write_gz(f.path, bad, n);
 	assert_int_equal(read_all(f.path, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "a damaged record"));
-	memcpy(bad, full, len);
-	memcpy(bad + head, &unknown, sizeof(unknown));
-	write_gz(f.path, bad, len);
+	for (size_t i = 0; i < sizeof(bad_kinds); i++) {
+		n = patched(bad, full, len, head, 1, &bad_kinds[i], 1);
+		write_gz(f.path, bad, n);
+		assert_int_equal(read_all(f.path, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "type"));
+	}
+	/* Bytes after the end mark. */
+	n = patched(bad, full, len, len, 0, "x", 1);
+	write_gz(f.path, bad, n);
 	assert_int_equal(read_all(f.path, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "type"));
+	assert_non_null(strstr(err, "damaged"));
 	/* Compressed bytes flipped: zlib's check fails, we say so. */
 	for (unsigned seed = 1; seed <= 200; seed++) {
 		FILE *fp;
-		size_t n;
 		char gz[4096];
 
 		write_gz(f.path, full, len);
@@ -448,18 +527,59 @@ static void test_stop_at(void **state)
 	tape_file_rm(&f);
 }
 
+/* The ring buffer's stale bytes past the cgroup name's NUL stay out of the file. */
+static void test_cgroup_tail_not_recorded(void **state)
+{
+	struct pa_tape_header h = header(), got;
+	struct pa_fork_event fork = synth_fork(20 * NS_PER_SEC, &worker, &shell);
+	const struct pa_fork_event *rec;
+	enum pa_tape_type type;
+	const void *data;
+	void *sa = NULL;
+	struct tape_file f;
+	char err[300];
+	struct pa_tape *t;
+	size_t len;
+
+	(void)state;
+	tape_file_make(&f);
+	memset(fork.ids.cgroup, 'x', sizeof(fork.ids.cgroup));
+	memcpy(fork.ids.cgroup, "session-3.scope", 16);
+	assert_int_equal(setup_json(&sa), 0);
+	t = pa_tape_create(f.path, &h, err, sizeof(err));
+	pa_inputs_record(&((struct fixture *)sa)->c, t);
+	pa_feed_raw(&((struct fixture *)sa)->c, &fork, sizeof(fork));
+	assert_int_equal(pa_tape_close(t), 0);
+	teardown(&sa);
+	t = pa_tape_open(f.path, &got, err, sizeof(err));
+	assert_non_null(t);
+	assert_int_equal(pa_tape_read(t, &type, &data, &len), 1);
+	assert_int_equal(type, PA_TAPE_RAW);
+	assert_int_equal(len, sizeof(fork));
+	rec = data;
+	assert_string_equal(rec->ids.cgroup, "session-3.scope");
+	for (size_t i = 16; i < sizeof(rec->ids.cgroup); i++)
+		assert_int_equal(rec->ids.cgroup[i], 0);
+	memset(fork.ids.cgroup + 16, 0, sizeof(fork.ids.cgroup) - 16);
+	assert_memory_equal(rec, &fork, sizeof(fork)); /* and nothing else changed */
+	pa_tape_close(t);
+	tape_file_rm(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_header_and_records_round_trip),
 		cmocka_unit_test(test_refuses_other_files_and_versions),
 		cmocka_unit_test(test_truncated_at_every_length),
+		cmocka_unit_test(test_cut_compressed_file),
 		cmocka_unit_test(test_damaged_records),
 		cmocka_unit_test(test_write_error_is_kept),
 		cmocka_unit_test(test_json_replay_is_byte_identical),
 		cmocka_unit_test(test_text_replay_is_byte_identical),
 		cmocka_unit_test(test_missing_answer_is_an_error),
 		cmocka_unit_test(test_stop_at),
+		cmocka_unit_test(test_cgroup_tail_not_recorded),
 	};
 
 	umask(022);

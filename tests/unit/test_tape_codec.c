@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The record coding of format 4 (tape_codec.h): records of every kind and
+ * length come back byte for byte, through the codec alone and through a
+ * record file; what is coded is smaller than the record; an exec's text
+ * stays as it is.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "pa_events.h"
+#include "tape.h"
+#include "tape_codec.h"
+
+#define NR_RECORDS 3000
+#define MAX_LEN 700
+
+struct rec {
+	unsigned type;
+	size_t len;
+	uint8_t data[MAX_LEN];
+};
+
+/* Records like the collector's: runs of one kind whose fields mostly
+ * repeat, some change a little, and now and then anything at all. */
+static void make_records(struct rec *r, size_t n, unsigned seed)
+{
+	srand(seed);
+	for (size_t i = 0; i < n; i++) {
+		struct rec *p = i ? &r[i - 1] : NULL;
+
+		r[i].type = 1 + (unsigned)rand() % (PA_TAPE_NR_TYPES - 1);
+		r[i].len = (size_t)rand() % MAX_LEN;
+		memset(r[i].data, 0, sizeof(r[i].data));
+		if (r[i].type == PA_TAPE_RAW && r[i].len >= 2)
+			r[i].data[0] = (uint8_t)(1 + rand() % 8); /* event types, exec among them */
+		if (p && rand() % 4) { /* like the previous, a few bytes changed */
+			r[i].type = p->type;
+			r[i].len = rand() % 8 ? p->len : (size_t)rand() % MAX_LEN;
+			memcpy(r[i].data, p->data, sizeof(r[i].data));
+			for (int k = rand() % 6; k > 0 && r[i].len; k--)
+				r[i].data[(size_t)rand() % r[i].len] += (uint8_t)rand();
+		} else {
+			for (size_t k = 2; k < r[i].len; k++)
+				r[i].data[k] = rand() % 3 ? 0 : (uint8_t)rand();
+		}
+		/* bytes past the length are no part of the record */
+		memset(r[i].data + r[i].len, 0, sizeof(r[i].data) - r[i].len);
+	}
+}
+
+static void test_codec_round_trip(void **state)
+{
+	static struct rec r[NR_RECORDS];
+	static struct pa_codec enc, dec;
+	static uint8_t out[PA_CODEC_HEAD_MAX];
+	size_t coded = 0, plain = 0; /* random data: smaller all the same */
+
+	(void)state;
+	make_records(r, NR_RECORDS, 7);
+	for (size_t i = 0; i < NR_RECORDS; i++) {
+		uint32_t got[PA_CODEC_WORDS];
+		unsigned kind = pa_codec_kind(r[i].type, r[i].data, r[i].len), got_kind;
+		size_t n, head, used, spanlen = pa_codec_span(kind, r[i].len);
+		uint32_t got_len;
+
+		n = pa_codec_put(&enc, out, kind, (uint32_t)r[i].len, r[i].data);
+		assert_true(n <= PA_CODEC_HEAD_MAX);
+		head = pa_codec_get_head(&dec, out, n, &got_kind, &got_len);
+		assert_true(head > 0);
+		assert_int_equal(got_kind, kind);
+		assert_int_equal(got_len, r[i].len);
+		assert_true(pa_codec_get_span(&dec, out + head, n - head, kind, out[0] & PA_CODEC_SAME_BITS,
+					      got_len, got, &used));
+		assert_int_equal(head + used, n);
+		assert_memory_equal(got, r[i].data, spanlen);
+		/* one byte short is never enough */
+		if (n > head + 1) {
+			struct pa_codec copy = dec;
+
+			assert_false(pa_codec_get_span(&copy, out + head, n - head - 1, kind,
+						       out[0] & PA_CODEC_SAME_BITS, got_len, got, &used));
+		}
+		coded += n + r[i].len - spanlen;
+		plain += r[i].len;
+	}
+	assert_true(coded < plain);
+}
+
+/* A fork like the one before: its changed words, not its 208 bytes. */
+static void test_repeats_cost_little(void **state)
+{
+	static struct pa_codec enc;
+	struct pa_fork_event e = { .hdr = { .type = PA_EV_FORK, .size = sizeof(e), .ts_ns = 1ull << 40,
+					    .pid = 1000, .tgid = 1000, .comm = "forkbench" } };
+	uint8_t out[PA_CODEC_HEAD_MAX];
+	unsigned kind = pa_codec_kind(PA_TAPE_RAW, &e, sizeof(e));
+
+	(void)state;
+	assert_true(pa_codec_put(&enc, out, kind, sizeof(e), &e) > 20);
+	e.hdr.ts_ns += 70000;
+	e.hdr.pid += 2;
+	e.hdr.tgid += 2;
+	/* kind (the same length: no length), bitmap (7), ts (3), pid and tgid (1 each) */
+	assert_int_equal(pa_codec_put(&enc, out, kind, sizeof(e), &e), 1 + 7 + 3 + 1 + 1);
+	e.hdr.ts_ns += 70000;
+	e.hdr.pid += 2;
+	e.hdr.tgid += 2;
+	/* the same words changed: no bitmap either */
+	assert_int_equal(pa_codec_put(&enc, out, kind, sizeof(e), &e), 1 + 3 + 1 + 1);
+	/* nothing changed: an empty bitmap, then the same again */
+	assert_int_equal(pa_codec_put(&enc, out, kind, sizeof(e), &e), 1 + 7);
+	assert_int_equal(pa_codec_put(&enc, out, kind, sizeof(e), &e), 1);
+}
+
+static void test_exec_text_is_not_coded(void **state)
+{
+	struct pa_exec_event e = { .hdr = { .type = PA_EV_EXEC } };
+	unsigned kind = pa_codec_kind(PA_TAPE_RAW, &e, sizeof(e));
+
+	(void)state;
+	assert_int_equal(kind, PA_CODEC_KIND_RAW + PA_EV_EXEC);
+	assert_int_equal(pa_codec_span(kind, sizeof(e) + 100), sizeof(e));
+	assert_int_equal(pa_codec_span(PA_CODEC_KIND_RAW + PA_EV_FORK, 1000), PA_CODEC_SPAN);
+	assert_int_equal(pa_codec_span(PA_TAPE_TICK, 8), 8);
+}
+
+static void test_file_round_trip(void **state)
+{
+	static struct rec r[NR_RECORDS];
+	struct pa_tape_header h = { .abi = PA_ABI_VERSION }, got;
+	char dir[] = "/tmp/pa-codec-XXXXXX", path[64], err[300];
+	enum pa_tape_type type;
+	const void *data;
+	struct pa_tape *t;
+	size_t len;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.pat", dir);
+	make_records(r, NR_RECORDS, 11);
+	t = pa_tape_create(path, &h, err, sizeof(err));
+	assert_non_null(t);
+	for (int pass = 0; pass < 100; pass++) /* some MB: several blocks */
+		for (size_t i = 0; i < NR_RECORDS; i++) {
+			size_t cut = r[i].len ? (size_t)(i * 7 % r[i].len) : 0;
+
+			pa_tape_write2(t, r[i].type, r[i].data, cut, r[i].data + cut, r[i].len - cut);
+		}
+	assert_int_equal(pa_tape_close(t), 0);
+	t = pa_tape_open(path, &got, err, sizeof(err));
+	assert_non_null(t);
+	for (int pass = 0; pass < 100; pass++)
+		for (size_t i = 0; i < NR_RECORDS; i++) {
+			assert_int_equal(pa_tape_read(t, &type, &data, &len), 1);
+			assert_int_equal(type, r[i].type);
+			assert_int_equal(len, r[i].len);
+			assert_memory_equal(data, r[i].data, len);
+			assert_int_equal((uintptr_t)data % 8, 0);
+		}
+	assert_int_equal(pa_tape_read(t, &type, &data, &len), 0);
+	assert_null(pa_tape_error(t));
+	pa_tape_close(t);
+	unlink(path);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_codec_round_trip),
+		cmocka_unit_test(test_repeats_cost_little),
+		cmocka_unit_test(test_exec_text_is_not_coded),
+		cmocka_unit_test(test_file_round_trip),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <string.h>
+
+#include "pa_events.h"
+#include "tape.h"
+#include "tape_codec.h"
+
+_Static_assert(PA_TAPE_NR_TYPES <= PA_CODEC_KIND_RAW, "tape types fit below the RAW kinds");
+_Static_assert(sizeof(struct pa_exec_event) <= PA_CODEC_SPAN, "an exec's fixed part is coded");
+_Static_assert(PA_CODEC_WORDS <= 64, "the bitmap is a u64");
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "words and bitmaps are little-endian");
+
+unsigned pa_codec_kind(unsigned type, const void *first, size_t n)
+{
+	uint16_t ev = 0;
+
+	if (type != PA_TAPE_RAW)
+		return type;
+	if (n >= sizeof(ev))
+		memcpy(&ev, first, sizeof(ev));
+	return PA_CODEC_KIND_RAW + (ev & 15);
+}
+
+size_t pa_codec_span(unsigned kind, size_t len)
+{
+	/* An exec's file name and argv are text: deltas would hide, not shrink them. */
+	size_t span = kind == PA_CODEC_KIND_RAW + PA_EV_EXEC ? sizeof(struct pa_exec_event) : PA_CODEC_SPAN;
+
+	return len < span ? len : span;
+}
+
+static uint8_t *put_varint(uint8_t *p, uint32_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+/* NULL when in ends first or the varint runs past 5 bytes (bits past
+ * the 32nd are dropped: a damaged record decodes to some record). */
+static const uint8_t *get_varint(const uint8_t *p, const uint8_t *end, uint32_t *v)
+{
+	uint32_t x = 0;
+
+	for (unsigned shift = 0; shift < 35; shift += 7) {
+		if (p == end)
+			return NULL;
+		x |= (uint32_t)(*p & 0x7f) << shift;
+		if (!(*p++ & 0x80)) {
+			*v = x;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static void remember(struct pa_codec *k, unsigned kind, uint32_t len, uint64_t bits,
+		     unsigned words)
+{
+	if (k->last_words[kind] > words)
+		memset(k->last[kind] + words, 0, (k->last_words[kind] - words) * sizeof(uint32_t));
+	k->last_words[kind] = (uint8_t)words;
+	k->last_len[kind] = len;
+	k->last_bits[kind] = bits;
+}
+
+/* One word's change, and the word kept for the next record of the kind. */
+static uint8_t *put_word(uint8_t *p, uint32_t *last, uint32_t w, unsigned i, uint64_t *bits)
+{
+	int32_t d = (int32_t)(w - *last);
+
+	*last = w;
+	if (!d)
+		return p;
+	*bits |= 1ull << i;
+	return put_varint(p, ((uint32_t)d << 1) ^ (uint32_t)(d >> 31));
+}
+
+size_t pa_codec_put(struct pa_codec *k, uint8_t *out, unsigned kind, uint32_t len, const void *first)
+{
+	size_t span = pa_codec_span(kind, len);
+	unsigned full = (unsigned)span / 4, words = (unsigned)(span + 3) / 4, nbitmap = (words + 7) / 8;
+	uint8_t *flags = out, *bitmap = out + 1, *p;
+	uint32_t *last = k->last[kind];
+	const uint8_t *in = first;
+	uint64_t bits = 0;
+	unsigned i;
+
+	/* Room for the longest length and bitmap; both are moved up if left out. */
+	p = bitmap + 5 + nbitmap;
+	/* Two words at a time: most of a record is what the last one had. */
+	for (i = 0; i + 2 <= full; i += 2) {
+		uint64_t w, was;
+
+		memcpy(&w, in + 4 * i, sizeof(w));
+		memcpy(&was, &last[i], sizeof(was));
+		if (w == was)
+			continue;
+		p = put_word(p, &last[i], (uint32_t)w, i, &bits);
+		p = put_word(p, &last[i + 1], (uint32_t)(w >> 32), i + 1, &bits);
+	}
+	if (i < full) {
+		uint32_t w;
+
+		memcpy(&w, in + 4 * i, sizeof(w));
+		p = put_word(p, &last[i], w, i, &bits);
+		i++;
+	}
+	if (span % 4) {
+		uint32_t w = 0;
+
+		memcpy(&w, in + 4 * i, span % 4);
+		p = put_word(p, &last[i], w, i, &bits);
+	}
+	*flags = (uint8_t)kind;
+	if (len == k->last_len[kind])
+		*flags |= PA_CODEC_SAME_LEN;
+	else
+		bitmap = put_varint(bitmap, len);
+	if (bits == k->last_bits[kind]) {
+		*flags |= PA_CODEC_SAME_BITS;
+	} else {
+		memcpy(bitmap, &bits, nbitmap); /* little-endian: bit i in byte i / 8 */
+		bitmap += nbitmap;
+	}
+	memmove(bitmap, out + 1 + 5 + nbitmap, (size_t)(p - (out + 1 + 5 + nbitmap)));
+	p = bitmap + (p - (out + 1 + 5 + nbitmap));
+	remember(k, kind, len, bits, words);
+	return (size_t)(p - out);
+}
+
+size_t pa_codec_get_head(const struct pa_codec *k, const uint8_t *in, size_t n, unsigned *kind,
+			 uint32_t *len)
+{
+	const uint8_t *p;
+
+	if (!n)
+		return 0;
+	*kind = in[0] & ~(PA_CODEC_SAME_LEN | PA_CODEC_SAME_BITS);
+	if (in[0] & PA_CODEC_SAME_LEN) {
+		*len = *kind < PA_CODEC_KINDS ? k->last_len[*kind] : 0;
+		return 1;
+	}
+	p = get_varint(in + 1, in + n, len);
+	return p ? (size_t)(p - in) : 0;
+}
+
+bool pa_codec_get_span(struct pa_codec *k, const uint8_t *in, size_t n, unsigned kind, bool same_bits,
+		       uint32_t len, uint32_t *span, size_t *used)
+{
+	unsigned words = (unsigned)(pa_codec_span(kind, len) + 3) / 4, nbitmap = (words + 7) / 8;
+	const uint8_t *p = in, *end = in + n;
+	uint32_t *last = k->last[kind];
+	uint64_t bits = k->last_bits[kind], todo;
+
+	if (!same_bits) {
+		if (n < nbitmap)
+			return false;
+		bits = 0;
+		memcpy(&bits, in, nbitmap);
+		p += nbitmap;
+	}
+	if (words < 64 && bits >> words) /* a bit past the span: damage */
+		return false;
+	for (todo = bits; todo; todo &= todo - 1) {
+		unsigned i = (unsigned)__builtin_ctzll(todo);
+		uint32_t z;
+
+		p = get_varint(p, end, &z);
+		if (!p)
+			return false;
+		last[i] += (z >> 1) ^ (0u - (z & 1));
+	}
+	memcpy(span, last, words * sizeof(*span));
+	remember(k, kind, len, bits, words);
+	*used = (size_t)(p - in);
+	return true;
+}
