@@ -6,7 +6,8 @@
 # Two figures for record and replay (issue 5):
 #   replay rate   a recorded fork storm replayed through the collector and
 #                 the JSON sink into /dev/null: events per second of the
-#                 replay's own CPU time (user+sys), median of REPLAYS runs
+#                 replay's own CPU time (perf stat's task-clock: user+sys of
+#                 all its threads), median of REPLAYS runs
 #   record cost   the agent's CPU per event while tracing the same storm
 #                 (--json -o /dev/null), without and with --record, median
 #                 of ROUNDS alternating runs; the ratio is what recording adds
@@ -19,7 +20,7 @@ AGENT=$(realpath "$OUTPUT_DIR/ptrace-agent")
 FORKBENCH=$(realpath "$OUTPUT_DIR/tools/bench/forkbench")
 STORM=${STORM:-40000}
 ROUNDS=${ROUNDS:-5}
-REPLAYS=${REPLAYS:-5}
+REPLAYS=${REPLAYS:-9}
 TMP=$(mktemp -d)
 AGENT_PID=
 
@@ -63,9 +64,12 @@ rec_med=$(printf '%s\n' "${recorded[@]}" | median)
 
 rates=()
 for _ in $(seq "$REPLAYS"); do
-	/usr/bin/time -f "%U %S" -o "$TMP/time" "$AGENT" --json --replay "$TMP/storm.pat" -o /dev/null 2>"$TMP/replay.err"
+	# perf's task-clock: the CPU time of all its threads to the
+	# microsecond (time(1)'s 10 ms ticks are a tenth of a replay now).
+	perf stat -x, -e task-clock -o "$TMP/time" \
+		"$AGENT" --json --replay "$TMP/storm.pat" -o /dev/null 2>"$TMP/replay.err"
 	events=$(sed -n 's/.*: \([0-9]*\) events,.*/\1/p' "$TMP/replay.err")
-	rates+=("$(awk -v e="$events" '{ printf "%d", e / ($1 + $2) }' "$TMP/time")")
+	rates+=("$(awk -F, -v e="$events" '/task-clock/ { printf "%d", e / ($1 / 1000) }' "$TMP/time")")
 done
 rate_med=$(printf '%s\n' "${rates[@]}" | median)
 events=$(sed -n 's/.*: \([0-9]*\) events,.*/\1/p' "$TMP/replay.err")
