@@ -56,16 +56,24 @@ static void put_times(struct strbuf *sb, const struct pa_proc *p)
 	sb_putc(sb, ')');
 }
 
+/* "kill[555]": a task's name (any bytes a program chose: escaped, so a
+ * name cannot drive the terminal) and its pid. */
+static void put_named_pid(struct strbuf *sb, const char *comm, uint32_t pid)
+{
+	pa_text_escape(sb, comm, strnlen(comm, PA_COMM_LEN));
+	sb_printf(sb, "[%u]", pid);
+}
+
 static void put_exit_detail(struct strbuf *sb, const struct pa_report *r)
 {
 	struct pa_exit_info info = pa_decode_wait_status(r->exit_status);
 	char span[32];
 
-	if (info.signal && r->killed_by)
-		sb_printf(sb, "killed by %s%s from %s[%u]", pa_signal_name(info.signal),
-			  info.core_dumped ? " (core dumped)" : "", r->killed_by->comm,
-			  r->killed_by->pid);
-	else if (info.signal)
+	if (info.signal && r->killed_by) {
+		sb_printf(sb, "killed by %s%s from ", pa_signal_name(info.signal),
+			  info.core_dumped ? " (core dumped)" : "");
+		put_named_pid(sb, r->killed_by->comm, r->killed_by->pid);
+	} else if (info.signal)
 		sb_printf(sb, "killed by %s%s", pa_signal_name(info.signal),
 			  info.core_dumped ? " (core dumped)" : "");
 	else
@@ -220,8 +228,10 @@ static void put_signal_detail(struct strbuf *sb, const struct pa_signal_info *si
 	sb_puts(sb, pa_signal_name(si->sig));
 	if (si->delivery)
 		sb_puts(sb, " taken");
-	else if (si->sender_pid)
-		sb_printf(sb, " from %s[%u]", si->sender_comm, si->sender_pid);
+	else if (si->sender_pid) {
+		sb_puts(sb, " from ");
+		put_named_pid(sb, si->sender_comm, si->sender_pid);
+	}
 	if (si->tid != pid)
 		sb_printf(sb, " by thread %u", si->tid);
 	if (!si->delivery)
@@ -252,8 +262,9 @@ static void put_deadlock_detail(struct strbuf *sb, const struct pa_deadlock_info
 		const struct pa_deadlock_member *m = &d->members[i];
 
 		pa_format_span(span, sizeof(span), m->waited_ns);
-		sb_printf(sb, "%s %u (%s) %s %s held by %u (%s)", i ? "," : "", m->tid, m->comm,
-			  m->waits_for, m->resource, m->held_by, span);
+		sb_printf(sb, "%s %u (", i ? "," : "", m->tid);
+		pa_text_escape(sb, m->comm, strnlen(m->comm, sizeof(m->comm)));
+		sb_printf(sb, ") %s %s held by %u (%s)", m->waits_for, m->resource, m->held_by, span);
 	}
 }
 

@@ -288,6 +288,23 @@ static void test_deadlock_text(void **state)
 		  "one line naming the cycle");
 }
 
+/* A sender may name itself anything: the text line escapes it. */
+static void test_text_sender_name_escaped(void **state)
+{
+	struct fixture *f = *state;
+	struct synth_task evil = killer;
+	struct pa_signal_event e;
+
+	evil.comm = "\x1b]0;pwn\x07";
+	e = synth_signal(21 * NS_PER_SEC, &child, &evil, SIGTERM, PA_SIGRES_DELIVERED,
+			 PA_SIGACT_HANDLER, 0);
+	family(f);
+	FEED(f, e);
+	drain(f);
+	CHECK(!strchr(f->text, '\x1b') && !strchr(f->text, '\x07'), "no raw control bytes");
+	CHECK(strstr(f->text, "pwn") != NULL, "the name is still shown");
+}
+
 static void put_bad_signal(void **state)
 {
 	struct pa_signal_event e = synth_signal(1, &child, &killer, SIGTERM, 0, 0, 0);
@@ -325,6 +342,7 @@ int main(void)
 		J(test_signal_unknown_target_dropped),
 		J(test_exec_failed_json),
 		T(test_text_lines),
+		T(test_text_sender_name_escaped),
 		J(test_deadlock_json),
 		J(test_deadlock_not_followed),
 		T(test_deadlock_text),
