@@ -151,7 +151,8 @@ static int start_recording(struct agent *a)
 		.zombie_after_ns = a->col.zombie_after_ns,
 		.stuck_after_ns = a->col.stuck_after_ns,
 		.flags = (a->col.all_transitions ? PA_TAPE_F_TRANSITIONS : 0) |
-			 (a->col.pid_filtered ? PA_TAPE_F_PID_FILTER : 0),
+			 (a->col.pid_filtered ? PA_TAPE_F_PID_FILTER : 0) |
+			 (a->col.signals_only ? PA_TAPE_F_SIGNALS_ONLY : 0),
 	};
 	char msg[300];
 

@@ -74,7 +74,8 @@ int pa_agent_replay(struct agent *a)
 	a->col.stuck_after_ns = h.stuck_after_ns;
 	a->col.all_transitions = h.flags & PA_TAPE_F_TRANSITIONS;
 	a->col.pid_filtered = h.flags & PA_TAPE_F_PID_FILTER;
-	a->col.signals_only = a->cfg.signals_only;
+	/* A --signals recording replays as it printed; --signals also filters any other. */
+	a->col.signals_only = a->cfg.signals_only || (h.flags & PA_TAPE_F_SIGNALS_ONLY);
 	if (pa_agent_add_sinks(a))
 		goto out;
 	if (pa_replay(&a->col, a->tape, stop_at, msg, sizeof(msg))) {

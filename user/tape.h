@@ -52,6 +52,7 @@ enum pa_tape_type {
 
 #define PA_TAPE_F_TRANSITIONS 1u  /* recorded with --transitions */
 #define PA_TAPE_F_PID_FILTER 2u   /* recorded with --pid: alerts only for followed processes */
+#define PA_TAPE_F_SIGNALS_ONLY 4u /* recorded with --signals: only signal events were printed */
 
 struct pa_tape_header {
 	uint32_t abi;               /* PA_ABI_VERSION of the raw records */

@@ -91,6 +91,41 @@ static void test_text_replay_is_byte_identical(void **state)
 	check_replay_identical(false);
 }
 
+/* A --signals recording replays as it printed: only signal events, the
+ * same bytes (the file says it was recorded with --signals). */
+static void test_signals_replay_is_byte_identical(void **state)
+{
+	const char *storm[] = { h_build_path("tools/scenarios/signal_storm"), "300", NULL };
+	const char *hangup[] = { h_build_path("tools/scenarios/sighup_nohup"), NULL };
+	const char *args[] = { "--signals", "--record", tape, NULL };
+	char replay_out[160];
+	size_t live_len, replay_len;
+	char *live, *replayed;
+
+	(void)state;
+	H_SKIP_WITHOUT_BPF();
+	snprintf(tape, sizeof(tape), "/tmp/pa-replay-%d.pat", (int)getpid());
+	assert_int_equal(h_agent_start(&agent, args), 0);
+	h_run_ok(storm);
+	h_run_ok(hangup);
+	assert_int_equal(h_agent_stop(&agent), 0);
+	snprintf(replay_out, sizeof(replay_out), "%s/replay.out", agent.dir);
+	{
+		const char *replay[] = { h_build_path("ptrace-agent"), "--json", "--replay", tape,
+					 "-o", replay_out, NULL };
+
+		h_run_ok(replay);
+	}
+	live = h_slurp(agent.out_path, &live_len);
+	replayed = h_slurp(replay_out, &replay_len);
+	assert_true(h_occurrences(live, "\"action\":\"signal\"") >= 300);
+	assert_null(strstr(live, "\"action\":\"fork\""));
+	if (live_len != replay_len || memcmp(live, replayed, live_len))
+		fail_msg("the replay differs from the live run (%zu vs %zu bytes)", live_len, replay_len);
+	free(live);
+	free(replayed);
+}
+
 /* The tree at a moment of the recording: the zombies held then, under
  * their parent; a non-root user can do it; a cut file is one clear line. */
 static void test_tree_at_a_moment_without_root(void **state)
@@ -150,6 +185,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_json_replay_is_byte_identical, teardown),
 		cmocka_unit_test_teardown(test_text_replay_is_byte_identical, teardown),
+		cmocka_unit_test_teardown(test_signals_replay_is_byte_identical, teardown),
 		cmocka_unit_test_teardown(test_tree_at_a_moment_without_root, teardown),
 	};
 
