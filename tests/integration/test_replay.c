@@ -37,6 +37,20 @@ static int teardown(void **state)
 
 /* A live run (json or text) with zombies, a stuck thread, a fork storm and
  * exits, recorded; then the replay's output compared byte for byte. */
+/* The replay wrote exactly what the live run did. */
+static void check_same_bytes(const char *live_path, const char *replay_path)
+{
+	size_t live_len, replay_len;
+	char *live = h_slurp(live_path, &live_len);
+	char *replayed = h_slurp(replay_path, &replay_len);
+	bool same = live_len == replay_len && !memcmp(live, replayed, live_len);
+
+	free(live);
+	free(replayed);
+	if (!same)
+		fail_msg("the replay differs from the live run (%zu vs %zu bytes)", live_len, replay_len);
+}
+
 static void check_replay_identical(bool json)
 {
 	const char *zombies[] = { h_build_path("tools/scenarios/zombie_parent"), "3", "2000", NULL };
@@ -46,8 +60,8 @@ static void check_replay_identical(bool json)
 	const char *args[] = { "--record", tape, "--zombie-after", "1s", "--stuck-after", "1s", NULL };
 	char replay_out[160];
 	static struct h_run r;
-	size_t live_len, replay_len;
-	char *live, *replayed;
+	size_t live_len;
+	char *live;
 
 	H_SKIP_WITHOUT_BPF();
 	snprintf(tape, sizeof(tape), "/tmp/pa-replay-%d.pat", (int)getpid());
@@ -69,14 +83,11 @@ static void check_replay_identical(bool json)
 		h_run_ok(replay);
 	}
 	live = h_slurp(agent.out_path, &live_len);
-	replayed = h_slurp(replay_out, &replay_len);
 	assert_true(live_len > 10000);
 	assert_non_null(strstr(live, json ? "\"action\":\"zombie\"" : "zombie"));
 	assert_non_null(strstr(live, json ? "\"action\":\"stuck\"" : "stuck"));
-	if (live_len != replay_len || memcmp(live, replayed, live_len))
-		fail_msg("the replay differs from the live run (%zu vs %zu bytes)", live_len, replay_len);
 	free(live);
-	free(replayed);
+	check_same_bytes(agent.out_path, replay_out);
 }
 
 static void test_json_replay_is_byte_identical(void **state)
@@ -99,8 +110,7 @@ static void test_signals_replay_is_byte_identical(void **state)
 	const char *hangup[] = { h_build_path("tools/scenarios/sighup_nohup"), NULL };
 	const char *args[] = { "--signals", "--record", tape, NULL };
 	char replay_out[160];
-	size_t live_len, replay_len;
-	char *live, *replayed;
+	char *live;
 
 	(void)state;
 	H_SKIP_WITHOUT_BPF();
@@ -116,14 +126,11 @@ static void test_signals_replay_is_byte_identical(void **state)
 
 		h_run_ok(replay);
 	}
-	live = h_slurp(agent.out_path, &live_len);
-	replayed = h_slurp(replay_out, &replay_len);
+	live = h_slurp(agent.out_path, NULL);
 	assert_true(h_occurrences(live, "\"action\":\"signal\"") >= 300);
 	assert_null(strstr(live, "\"action\":\"fork\""));
-	if (live_len != replay_len || memcmp(live, replayed, live_len))
-		fail_msg("the replay differs from the live run (%zu vs %zu bytes)", live_len, replay_len);
 	free(live);
-	free(replayed);
+	check_same_bytes(agent.out_path, replay_out);
 }
 
 /* The tree at a moment of the recording: the zombies held then, under
