@@ -26,20 +26,15 @@ static bool exec_lengths_ok(const struct pa_exec_event *e)
 	return e->data[e->filename_len - 1] == '\0';
 }
 
-/* The cgroup name is printed as a C string: it must end inside its field. */
+/* A string field is printed as a C string: it must end inside the field. */
+static bool ends_in_field(const char *field, size_t size)
+{
+	return memchr(field, '\0', size) != NULL;
+}
+
 static bool ids_ok(const struct pa_task_ids *ids)
 {
-	return memchr(ids->cgroup, '\0', sizeof(ids->cgroup)) != NULL;
-}
-
-static bool sender_comm_ok(const struct pa_signal_event *e)
-{
-	return memchr(e->sender_comm, '\0', sizeof(e->sender_comm)) != NULL;
-}
-
-static bool failed_filename_ok(const struct pa_exec_failed_event *e)
-{
-	return memchr(e->filename, '\0', sizeof(e->filename)) != NULL;
+	return ends_in_field(ids->cgroup, sizeof(ids->cgroup));
 }
 
 enum pa_decode_result pa_decode(const void *data, size_t size, const struct pa_event_header **out)
@@ -55,7 +50,7 @@ enum pa_decode_result pa_decode(const void *data, size_t size, const struct pa_e
 	if (hdr->size < min_size[hdr->type])
 		return PA_DECODE_SHORT;
 	/* Everything downstream prints comm as a C string. */
-	if (!memchr(hdr->comm, '\0', sizeof(hdr->comm)))
+	if (!ends_in_field(hdr->comm, sizeof(hdr->comm)))
 		return PA_DECODE_BAD_COMM;
 	if (hdr->type == PA_EV_EXEC && !exec_lengths_ok(data))
 		return PA_DECODE_BAD_SIZE;
@@ -65,9 +60,11 @@ enum pa_decode_result pa_decode(const void *data, size_t size, const struct pa_e
 		return PA_DECODE_BAD_CGROUP;
 	if (hdr->type == PA_EV_EXEC && !ids_ok(&((const struct pa_exec_event *)data)->ids))
 		return PA_DECODE_BAD_CGROUP;
-	if (hdr->type == PA_EV_SIGNAL && !sender_comm_ok(data))
+	if (hdr->type == PA_EV_SIGNAL &&
+	    !ends_in_field(((const struct pa_signal_event *)data)->sender_comm, PA_COMM_LEN))
 		return PA_DECODE_BAD_COMM;
-	if (hdr->type == PA_EV_EXEC_FAILED && !failed_filename_ok(data))
+	if (hdr->type == PA_EV_EXEC_FAILED &&
+	    !ends_in_field(((const struct pa_exec_failed_event *)data)->filename, PA_FILENAME_MAX))
 		return PA_DECODE_BAD_SIZE;
 	*out = hdr;
 	return PA_DECODE_OK;

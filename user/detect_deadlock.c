@@ -222,10 +222,10 @@ static bool concerns_us(const struct pa_collector *c, const struct pa_deadlock_i
 	return false;
 }
 
-/* A pa_deadlock_fn for the collector: the alert names the first thread's process. */
-void pa_collector_deadlock(void *collector, const struct pa_deadlock_info *info, uint64_t now_ns)
+/* The alert names the first thread's process. */
+void pa_collector_deadlock(struct pa_collector *c, const struct pa_deadlock_info *info,
+			   uint64_t now_ns)
 {
-	struct pa_collector *c = collector;
 	struct pa_report r = { .action = PA_ACT_DEADLOCK, .ts_ns = now_ns };
 	struct pa_proc *p;
 

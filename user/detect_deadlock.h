@@ -75,7 +75,9 @@ int pa_deadlock_scan(struct pa_deadlock_detector *d, const struct pa_futex_waite
 		     const char *locks, size_t locks_len, uint64_t now_ns, pa_deadlock_fn report,
 		     pa_forget_fn forget, void *ctx);
 
-/* A pa_deadlock_fn reporting to a struct pa_collector (ctx). */
-void pa_collector_deadlock(void *collector, const struct pa_deadlock_info *info, uint64_t now_ns);
+/* The alert for one cycle, through c's sinks. */
+struct pa_collector;
+void pa_collector_deadlock(struct pa_collector *c, const struct pa_deadlock_info *info,
+			   uint64_t now_ns);
 
 #endif

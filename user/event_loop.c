@@ -68,14 +68,15 @@ static void scan_stuck(struct pa_loop *l)
 	pa_feed_stuck_scan(l->col, d, n, pa_now_boot_ns());
 }
 
+/* The deadlock scan's callbacks; ctx is the loop. */
 static void forget_futex_wait(void *ctx, uint32_t tid)
 {
-	pa_bpf_forget_futex_wait(((struct pa_deadlock_ctx *)ctx)->bpf, tid);
+	pa_bpf_forget_futex_wait(((struct pa_loop *)ctx)->bpf, tid);
 }
 
 static void report_deadlock(void *ctx, const struct pa_deadlock_info *info, uint64_t now_ns)
 {
-	pa_collector_deadlock(((struct pa_deadlock_ctx *)ctx)->col, info, now_ns);
+	pa_collector_deadlock(((struct pa_loop *)ctx)->col, info, now_ns);
 }
 
 /* --deadlocks: the threads the kernel saw sleep on a lock, and the
@@ -89,10 +90,8 @@ static void scan_deadlocks(struct pa_loop *l)
 
 	if (pa_proc_locks_read(PROC_LOCKS, &locks, &len))
 		locks = NULL; /* no file locks to look at; futexes still */
-	l->deadlock_ctx.col = l->col;
-	l->deadlock_ctx.bpf = l->bpf;
 	pa_deadlock_scan(l->deadlocks, w, n > 0 ? (size_t)n : 0, locks, len, pa_now_boot_ns(),
-			 report_deadlock, forget_futex_wait, &l->deadlock_ctx);
+			 report_deadlock, forget_futex_wait, l);
 	free(locks);
 }
 

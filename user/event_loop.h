@@ -12,12 +12,6 @@
 #include "syslog_conn.h"
 #include "tui.h"
 
-/* What the deadlock scan's callbacks need. */
-struct pa_deadlock_ctx {
-	struct pa_collector *col;
-	struct pa_bpf *bpf;
-};
-
 struct pa_loop {
 	struct pa_bpf *bpf;
 	struct pa_collector *col;
@@ -33,7 +27,6 @@ struct pa_loop {
 	bool sys_failed;         /* a read failed: said once */
 	uint64_t sys_overflow;   /* syscalls the full map could not count */
 	struct pa_deadlock_detector *deadlocks; /* --deadlocks, or NULL */
-	struct pa_deadlock_ctx deadlock_ctx;
 };
 
 /* Runs until SIGINT/SIGTERM, the --duration deadline, or a closed stdout;
