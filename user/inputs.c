@@ -298,7 +298,7 @@ void pa_feed_raw(struct pa_collector *c, const void *data, size_t size)
 	if (pa_inputs_recording(c)) {
 		bool ok = pa_decode(data, size, &h) == PA_DECODE_OK;
 
-		if (ok && h->type == PA_EV_EXEC && ((const struct pa_exec_event *)h)->args_len)
+		if (ok && h->type == PA_EV_EXEC)
 			record_exec(c, (const struct pa_exec_event *)h);
 		else if (ok && h->type == PA_EV_FORK)
 			record_fork(c, (const struct pa_fork_event *)h, size);

@@ -527,12 +527,11 @@ static void test_stop_at(void **state)
 	tape_file_rm(&f);
 }
 
-/* The ring buffer's stale bytes past the cgroup name's NUL stay out of the file. */
-static void test_cgroup_tail_not_recorded(void **state)
+/* rec fed to a recording collector, and read back from the file into out
+ * (at most size bytes): its length. */
+static size_t record_and_read_back(const void *rec, size_t rec_len, void *out, size_t size)
 {
 	struct pa_tape_header h = header(), got;
-	struct pa_fork_event fork = synth_fork(20 * NS_PER_SEC, &worker, &shell);
-	const struct pa_fork_event *rec;
 	enum pa_tape_type type;
 	const void *data;
 	void *sa = NULL;
@@ -541,29 +540,62 @@ static void test_cgroup_tail_not_recorded(void **state)
 	struct pa_tape *t;
 	size_t len;
 
-	(void)state;
 	tape_file_make(&f);
-	memset(fork.ids.cgroup, 'x', sizeof(fork.ids.cgroup));
-	memcpy(fork.ids.cgroup, "session-3.scope", 16);
 	assert_int_equal(setup_json(&sa), 0);
 	t = pa_tape_create(f.path, &h, err, sizeof(err));
 	pa_inputs_record(&((struct fixture *)sa)->c, t);
-	pa_feed_raw(&((struct fixture *)sa)->c, &fork, sizeof(fork));
+	pa_feed_raw(&((struct fixture *)sa)->c, rec, rec_len);
 	assert_int_equal(pa_tape_close(t), 0);
 	teardown(&sa);
 	t = pa_tape_open(f.path, &got, err, sizeof(err));
 	assert_non_null(t);
 	assert_int_equal(pa_tape_read(t, &type, &data, &len), 1);
 	assert_int_equal(type, PA_TAPE_RAW);
-	assert_int_equal(len, sizeof(fork));
-	rec = data;
-	assert_string_equal(rec->ids.cgroup, "session-3.scope");
-	for (size_t i = 16; i < sizeof(rec->ids.cgroup); i++)
-		assert_int_equal(rec->ids.cgroup[i], 0);
-	memset(fork.ids.cgroup + 16, 0, sizeof(fork.ids.cgroup) - 16);
-	assert_memory_equal(rec, &fork, sizeof(fork)); /* and nothing else changed */
+	assert_true(len <= size);
+	memcpy(out, data, len);
 	pa_tape_close(t);
 	tape_file_rm(&f);
+	return len;
+}
+
+/* The ring buffer's stale bytes past the cgroup name's NUL stay out of the file. */
+static void test_cgroup_tail_not_recorded(void **state)
+{
+	struct pa_fork_event fork = synth_fork(20 * NS_PER_SEC, &worker, &shell), rec;
+
+	(void)state;
+	memset(fork.ids.cgroup, 'x', sizeof(fork.ids.cgroup));
+	memcpy(fork.ids.cgroup, "session-3.scope", 16);
+	assert_int_equal(record_and_read_back(&fork, sizeof(fork), &rec, sizeof(rec)), sizeof(fork));
+	assert_string_equal(rec.ids.cgroup, "session-3.scope");
+	for (size_t i = 16; i < sizeof(rec.ids.cgroup); i++)
+		assert_int_equal(rec.ids.cgroup[i], 0);
+	memset(fork.ids.cgroup + 16, 0, sizeof(fork.ids.cgroup) - 16);
+	assert_memory_equal(&rec, &fork, sizeof(fork)); /* and nothing else changed */
+}
+
+/* The same for an exec whose argv is empty (it takes no masking path). */
+static void test_cgroup_tail_not_recorded_exec_without_args(void **state)
+{
+	struct pa_exec_event *e = synth_exec(20 * NS_PER_SEC, &worker, worker.pid, "/bin/true",
+					     NULL, 0, 0, 0);
+	union {
+		struct pa_exec_event e;
+		char bytes[512];
+	} rec;
+	size_t len;
+
+	(void)state;
+	memset(e->ids.cgroup, 'x', sizeof(e->ids.cgroup));
+	memcpy(e->ids.cgroup, "session-3.scope", 16);
+	len = record_and_read_back(e, e->hdr.size, &rec, sizeof(rec));
+	assert_int_equal(len, e->hdr.size);
+	assert_string_equal(rec.e.ids.cgroup, "session-3.scope");
+	for (size_t i = 16; i < sizeof(rec.e.ids.cgroup); i++)
+		assert_int_equal(rec.e.ids.cgroup[i], 0);
+	memset(e->ids.cgroup + 16, 0, sizeof(e->ids.cgroup) - 16);
+	assert_memory_equal(&rec, e, len); /* and nothing else changed */
+	free(e);
 }
 
 int main(void)
@@ -580,6 +612,7 @@ int main(void)
 		cmocka_unit_test(test_missing_answer_is_an_error),
 		cmocka_unit_test(test_stop_at),
 		cmocka_unit_test(test_cgroup_tail_not_recorded),
+		cmocka_unit_test(test_cgroup_tail_not_recorded_exec_without_args),
 	};
 
 	umask(022);
