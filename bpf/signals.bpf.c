@@ -65,11 +65,17 @@ int BPF_PROG(handle_signal_generate, int sig, struct kernel_siginfo *info, struc
 	     int group, int result)
 {
 	struct task_struct *sender = bpf_get_current_task_btf();
-	bool blocked, fatal;
+	bool blocked, fatal, wanted;
 	struct pa_signal_event *e;
 	__u8 action;
 
 	if (sig < 1 || sig > PA_NSIG)
+		return 0;
+	wanted = signal_mask & sig_bit(sig);
+	/* Not asked for and unable to end the target (the SIGCHLD of every
+	 * exit): done before the disposition's probe reads. */
+	if (!wanted && (result != TRACE_SIGNAL_DELIVERED ||
+			(sig != SIGKILL && (DEFAULT_SPARES_MASK & sig_bit(sig)))))
 		return 0;
 	if (!tgid_followed(task->tgid) && !tgid_followed(sender->tgid))
 		return 0;
@@ -78,7 +84,7 @@ int BPF_PROG(handle_signal_generate, int sig, struct kernel_siginfo *info, struc
 	fatal = result == TRACE_SIGNAL_DELIVERED &&
 		(sig == SIGKILL ||
 		 (action == PA_SIGACT_DEFAULT && !blocked && !(DEFAULT_SPARES_MASK & sig_bit(sig))));
-	if (!fatal && !(signal_mask & sig_bit(sig)))
+	if (!fatal && !wanted)
 		return 0;
 
 	e = reserve_record(sizeof(*e));
