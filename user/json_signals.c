@@ -7,6 +7,23 @@
 #include "signames.h"
 #include "syscall_names.h"
 
+/* A task named by pid, thread id (if known) and name (if known). */
+static void put_task(struct jw *w, const char *key, uint32_t pid, uint32_t tid, const char *comm)
+{
+	jw_key(w, key);
+	jw_object_begin(w);
+	jw_kv_uint(w, "pid", pid);
+	if (tid) {
+		jw_key(w, "thread");
+		jw_object_begin(w);
+		jw_kv_uint(w, "id", tid);
+		jw_object_end(w);
+	}
+	if (*comm)
+		jw_kv_string(w, "name", comm);
+	jw_object_end(w);
+}
+
 void pa_json_put_signal(struct jw *w, const struct pa_signal_info *s)
 {
 	jw_key(w, "signal");
@@ -20,34 +37,14 @@ void pa_json_put_signal(struct jw *w, const struct pa_signal_info *s)
 	jw_kv_string(w, "code", pa_si_code_name(s->code));
 	jw_kv_bool(w, "group", s->group);
 	jw_kv_bool(w, "fatal", s->fatal);
-	if (s->sender_pid) {
-		jw_key(w, "sender");
-		jw_object_begin(w);
-		jw_kv_uint(w, "pid", s->sender_pid);
-		if (s->sender_tid) {
-			jw_key(w, "thread");
-			jw_object_begin(w);
-			jw_kv_uint(w, "id", s->sender_tid);
-			jw_object_end(w);
-		}
-		if (*s->sender_comm)
-			jw_kv_string(w, "name", s->sender_comm);
-		jw_object_end(w);
-	}
+	if (s->sender_pid)
+		put_task(w, "sender", s->sender_pid, s->sender_tid, s->sender_comm);
 	jw_object_end(w);
 }
 
 void pa_json_put_killed_by(struct jw *w, const struct pa_kill *k)
 {
-	jw_key(w, "killed_by");
-	jw_object_begin(w);
-	jw_kv_uint(w, "pid", k->pid);
-	jw_key(w, "thread");
-	jw_object_begin(w);
-	jw_kv_uint(w, "id", k->tid);
-	jw_object_end(w);
-	jw_kv_string(w, "name", k->comm);
-	jw_object_end(w);
+	put_task(w, "killed_by", k->pid, k->tid, k->comm);
 }
 
 void pa_json_put_exec_failed(struct jw *w, const struct pa_exec_failed_info *x)
