@@ -24,7 +24,6 @@ static void remember_kill(struct pa_proc *p, const struct pa_signal_event *e)
 	p->kill.pid = e->sender_tgid;
 	p->kill.tid = e->sender_pid;
 	memcpy(p->kill.comm, e->sender_comm, sizeof(p->kill.comm));
-	p->kill.ts_ns = e->hdr.ts_ns;
 }
 
 void pa_collector_on_signal(struct pa_collector *c, const struct pa_signal_event *e)

@@ -56,7 +56,6 @@ struct pa_kill {
 	int sig;                  /* 0: none seen */
 	uint32_t pid, tid;        /* the sender */
 	char comm[PA_COMM_LEN];
-	uint64_t ts_ns;
 };
 
 struct pa_proc {
