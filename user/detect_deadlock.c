@@ -62,7 +62,6 @@ static size_t futex_edges(struct pa_deadlock_detector *d, const struct pa_futex_
 			continue; /* young: maybe contention, not yet a wait */
 		if (!still_waiting(d, &w[i])) {
 			forget(ctx, w[i].tid);
-			d->stale++;
 			continue;
 		}
 		memset(e, 0, sizeof(*e));

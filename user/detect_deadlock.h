@@ -54,7 +54,6 @@ struct pa_deadlock_detector {
 	/* The members of the cycle being reported, and their user stacks. */
 	struct pa_deadlock_member members[PA_WG_MAX_CYCLE_LEN];
 	struct pa_ustack ustacks[PA_WG_MAX_CYCLE_LEN];
-	uint64_t stale;        /* futex notes of threads that had woken: forgotten */
 	uint64_t reported;     /* cycles reported */
 };
 
