@@ -241,6 +241,10 @@ static void adopt_children(struct pa_collector *c, struct pa_proc *p, uint64_t t
 
 	for (child = TAILQ_FIRST(&p->children); child; child = tmp) {
 		tmp = TAILQ_NEXT(child, sibling);
+		/* Reaped: it lingers here for the tree, but its pid may be
+		 * another process's now.  A fork storm's parent has thousands. */
+		if (child->reaped)
+			continue;
 		if (pa_input_read_ppid(c, child->pid, &ppid)) {
 			child->reparent_pending = false;
 			continue;

@@ -657,6 +657,33 @@ static void test_exit_reparents_children_from_proc_root(void **state)
 	CHECK(p2->parent == parent, "301 (no stat) left where it was");
 }
 
+/* A child already reaped lingers under its parent for the tree, but it is
+ * gone: its pid may be a new process's by now.  The parent's exit must not
+ * read /proc for it, nor move it under whatever owns that pid now. */
+static void test_exit_leaves_reaped_children_alone(void **state)
+{
+	struct fixture *f = *state;
+	struct synth_task c1 = { .pid = 300, .ppid = 200, .start_ns = 25 * NS_PER_SEC, .comm = "true" };
+	struct pa_exit_event c1_exit = synth_exit(26 * NS_PER_SEC, &c1, 0, true);
+	struct pa_free_event c1_free = synth_free(26 * NS_PER_SEC + 5, &c1);
+	struct pa_exit_event ex = synth_exit(27 * NS_PER_SEC, &child, 0, true);
+	struct pa_proc *parent, *p1;
+
+	fake_proc_root(f);
+	/* pid 300 reused by a process under init */
+	fake_proc_stat(f, 300, "other", 'S', 1, 300, 0);
+	known(f, &init_task, "/sbin/init");
+	parent = known(f, &child, "bash");
+	p1 = known(f, &c1, "true");
+	FEED(f, c1_exit);
+	FEED(f, c1_free);
+	CHECK(p1->reaped && p1->parent == parent, "reaped 300 lingers under 200");
+	FEED(f, ex);
+	CHECK(p1->parent == parent, "the exit of 200 did not move its reaped child");
+	CHECK_U(p1->ppid, 200, "nor take the ppid of the pid's new owner");
+	CHECK_U(p1->orphaned_from, 0, "and called it no orphan");
+}
+
 static void test_exit_without_proc_root_keeps_links(void **state)
 {
 	struct fixture *f = *state;
@@ -835,6 +862,7 @@ int main(void)
 		J(test_every_line_follows_the_contract),
 		J(test_add_sink_limits),
 		J(test_exit_reparents_children_from_proc_root),
+		J(test_exit_leaves_reaped_children_alone),
 		J(test_exit_without_proc_root_keeps_links),
 		T(test_text_header_once),
 		T(test_text_fork_line),
