@@ -5,7 +5,7 @@
 # everything is already there, so it is cheap to run every time.
 set -eu
 
-build="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libdeflate-dev pkg-config uthash-dev linux-libc-dev libncurses-dev"
+build="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libisal-dev libdeflate-dev pkg-config uthash-dev linux-libc-dev libncurses-dev"
 # cmocka: the unit-test framework; jansson: an independent JSON parser the
 # tests check our output with; valgrind: the leak check of the unit tests;
 # tmux: a real terminal for the live tree test; rsyslog: the real receiver

@@ -67,67 +67,46 @@ static void remember(struct pa_codec *k, unsigned kind, uint32_t len, uint64_t b
 	k->last_bits[kind] = bits;
 }
 
-/* One word's change, and the word kept for the next record of the kind. */
-static uint8_t *put_word(uint8_t *p, uint32_t *last, uint32_t w, unsigned i, uint64_t *bits)
+/* The span's words, the last zero-padded when the span is not whole words. */
+static void load_words(uint32_t *w, const uint8_t *in, size_t span)
 {
-	int32_t d = (int32_t)(w - *last);
+	unsigned words = (unsigned)(span + 3) / 4;
 
-	*last = w;
-	if (!d)
-		return p;
-	*bits |= 1ull << i;
-	return put_varint(p, ((uint32_t)d << 1) ^ (uint32_t)(d >> 31));
+	w[words - 1] = 0;
+	memcpy(w, in, span);
 }
 
 size_t pa_codec_put(struct pa_codec *k, uint8_t *out, unsigned kind, uint32_t len, const void *first)
 {
 	size_t span = pa_codec_span(kind, len);
-	unsigned full = (unsigned)span / 4, words = (unsigned)(span + 3) / 4, nbitmap = (words + 7) / 8;
-	uint8_t *flags = out, *bitmap = out + 1, *p;
-	uint32_t *last = k->last[kind];
-	const uint8_t *in = first;
+	unsigned words = (unsigned)(span + 3) / 4, nbitmap = (words + 7) / 8;
+	uint32_t *last = k->last[kind], w[PA_CODEC_WORDS];
 	uint64_t bits = 0;
-	unsigned i;
+	uint8_t *p = out + 1;
 
-	/* Room for the longest length and bitmap; both are moved up if left out. */
-	p = bitmap + 5 + nbitmap;
-	/* Two words at a time: most of a record is what the last one had. */
-	for (i = 0; i + 2 <= full; i += 2) {
-		uint64_t w, was;
-
-		memcpy(&w, in + 4 * i, sizeof(w));
-		memcpy(&was, &last[i], sizeof(was));
-		if (w == was)
-			continue;
-		p = put_word(p, &last[i], (uint32_t)w, i, &bits);
-		p = put_word(p, &last[i + 1], (uint32_t)(w >> 32), i + 1, &bits);
-	}
-	if (i < full) {
-		uint32_t w;
-
-		memcpy(&w, in + 4 * i, sizeof(w));
-		p = put_word(p, &last[i], w, i, &bits);
-		i++;
-	}
-	if (span % 4) {
-		uint32_t w = 0;
-
-		memcpy(&w, in + 4 * i, span % 4);
-		p = put_word(p, &last[i], w, i, &bits);
-	}
-	*flags = (uint8_t)kind;
+	if (words)
+		load_words(w, first, span);
+	/* Which words changed, first: then the head is written in place. */
+	for (unsigned i = 0; i < words; i++)
+		bits |= (uint64_t)(w[i] != last[i]) << i;
+	*out = (uint8_t)kind;
 	if (len == k->last_len[kind])
-		*flags |= PA_CODEC_SAME_LEN;
+		*out |= PA_CODEC_SAME_LEN;
 	else
-		bitmap = put_varint(bitmap, len);
+		p = put_varint(p, len);
 	if (bits == k->last_bits[kind]) {
-		*flags |= PA_CODEC_SAME_BITS;
+		*out |= PA_CODEC_SAME_BITS;
 	} else {
-		memcpy(bitmap, &bits, nbitmap); /* little-endian: bit i in byte i / 8 */
-		bitmap += nbitmap;
+		memcpy(p, &bits, nbitmap); /* little-endian: bit i in byte i / 8 */
+		p += nbitmap;
 	}
-	memmove(bitmap, out + 1 + 5 + nbitmap, (size_t)(p - (out + 1 + 5 + nbitmap)));
-	p = bitmap + (p - (out + 1 + 5 + nbitmap));
+	for (uint64_t todo = bits; todo; todo &= todo - 1) {
+		unsigned i = (unsigned)__builtin_ctzll(todo);
+		int32_t d = (int32_t)(w[i] - last[i]);
+
+		last[i] = w[i];
+		p = put_varint(p, ((uint32_t)d << 1) ^ (uint32_t)(d >> 31));
+	}
 	remember(k, kind, len, bits, words);
 	return (size_t)(p - out);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The record coding of format 4 (tape_codec.h): records of every kind and
+ * The record coding of format 5 (tape_codec.h): records of every kind and
  * length come back byte for byte, through the codec alone and through a
  * record file; what is coded is smaller than the record; an exec's text
  * stays as it is.
