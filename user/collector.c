@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdlib.h>
 #include <string.h>
 
 #include "collector.h"
@@ -26,6 +27,7 @@ void pa_collector_free(struct pa_collector *c)
 		pa_sink_destroy(c->sinks[i]);
 	pa_table_free(&c->table);
 	pa_stuck_free(&c->stuck);
+	free(c->dstate_marked);
 	pa_ksyms_free(&c->ksyms);
 	pa_args_free(&c->args);
 	sb_free(&c->scratch);

@@ -37,6 +37,12 @@ struct pa_collector {
 	bool pid_filtered;        /* --pid: alerts only about followed processes */
 	uint64_t tracing_since_ns; /* boot clock when the BPF programs were attached */
 	struct pa_stuck_tracker stuck;
+	/* The pids whose dstate_threads the last stuck scan set: the next
+	 * one clears these, not the whole table (all of it if they could
+	 * not be remembered: out of memory). */
+	uint32_t *dstate_marked;
+	size_t nr_dstate_marked, dstate_marked_cap;
+	bool dstate_marked_all;
 	struct pa_ksyms ksyms;    /* loaded at the first stuck thread */
 	bool ksyms_tried;
 	/* Reads a kernel stack the BPF side captured: frames, or -1. */

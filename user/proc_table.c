@@ -26,6 +26,7 @@ void pa_table_init(struct pa_table *t, const char *boot_id)
 {
 	memset(t, 0, sizeof(*t));
 	snprintf(t->boot_id, sizeof(t->boot_id), "%s", boot_id ? boot_id : "");
+	TAILQ_INIT(&t->reaped);
 }
 
 /* Ancestor walks stop here whatever the table holds: pid trees are at
@@ -138,6 +139,8 @@ void pa_table_remove(struct pa_table *t, struct pa_proc *p)
 		pa_table_remove_threads_of(t, p->pid);
 	if (!p->exited && t->nr_live)
 		t->nr_live--;
+	if (p->reaped)
+		TAILQ_REMOVE(&t->reaped, p, reaped_link);
 	HASH_DEL(t->procs, p);
 	free_proc(p);
 }
@@ -388,7 +391,9 @@ bool pa_table_mark_exited(struct pa_table *t, struct pa_proc *p, uint32_t status
 
 void pa_table_mark_reaped(struct pa_table *t, struct pa_proc *p, uint64_t ts_ns)
 {
-	(void)t;
+	if (p->reaped)
+		TAILQ_REMOVE(&t->reaped, p, reaped_link);
+	TAILQ_INSERT_TAIL(&t->reaped, p, reaped_link);
 	p->reaped = true;
 	p->reaped_ns = ts_ns;
 	p->state = 'X';
@@ -399,12 +404,12 @@ void pa_table_mark_reaped(struct pa_table *t, struct pa_proc *p, uint64_t ts_ns)
 
 void pa_table_expire(struct pa_table *t, uint64_t now_ns)
 {
-	struct pa_proc *p, *tmp;
+	struct pa_proc *p;
 
-	HASH_ITER(hh, t->procs, p, tmp) {
-		if (p->reaped && now_ns >= p->reaped_ns + PA_REAPED_LINGER_NS)
-			pa_table_remove(t, p);
-	}
+	/* Reaps come in time order but for the few ns by which CPUs' ring
+	 * records may cross: one held back by a neighbour waits a tick. */
+	while ((p = TAILQ_FIRST(&t->reaped)) && now_ns >= p->reaped_ns + PA_REAPED_LINGER_NS)
+		pa_table_remove(t, p);
 }
 
 static void follow(struct pa_proc *p, unsigned depth)

@@ -106,6 +106,7 @@ struct pa_proc {
 	struct pa_proc *parent;
 	TAILQ_HEAD(pa_children, pa_proc) children;
 	TAILQ_ENTRY(pa_proc) sibling;
+	TAILQ_ENTRY(pa_proc) reaped_link; /* in pa_table.reaped while reaped */
 	UT_hash_handle hh;
 };
 
@@ -135,6 +136,9 @@ struct pa_table {
 	char boot_id[40];          /* for entity ids */
 	uint32_t nr_live;          /* processes not yet exited */
 	uint64_t nr_replaced;      /* records dropped because their pid was reused */
+	/* Reaped processes in the order of their reaps: expiry looks at the
+	 * oldest only, not at the whole table.  Not to be copied. */
+	TAILQ_HEAD(pa_reaped, pa_proc) reaped;
 };
 
 uint64_t pa_ns_to_ticks(uint64_t ns);

@@ -152,18 +152,57 @@ static void on_stuck(void *ctx, const struct pa_dthread *t)
 	report(s->c, NULL, t->tgid, t->tid, s->now_ns, s->now_ns - t->since_ns, &d, false, false);
 }
 
-/* Which processes have threads in D now, for the tree: all of them,
- * however briefly blocked, not only the stuck ones. */
-static void mark_dstate(struct pa_table *t, const struct pa_dthread *d, size_t n)
+/* Room to remember n marked pids; false if there is none (then every
+ * process is cleared at the next scan). */
+static bool room_for_marks(struct pa_collector *c, size_t n)
+{
+	uint32_t *grown;
+
+	if (n <= c->dstate_marked_cap)
+		return true;
+	grown = realloc(c->dstate_marked, n * sizeof(*grown));
+	if (!grown)
+		return false;
+	c->dstate_marked = grown;
+	c->dstate_marked_cap = n;
+	return true;
+}
+
+/* The last scan's counts cleared: only the processes it marked, unless
+ * it could not remember them. */
+static void clear_dstate(struct pa_collector *c)
 {
 	struct pa_proc *p, *tmp;
 
-	pa_table_foreach(t, p, tmp)
-		p->dstate_threads = 0;
+	if (c->dstate_marked_all) {
+		pa_table_foreach(&c->table, p, tmp)
+			p->dstate_threads = 0;
+	}
+	for (size_t i = 0; i < c->nr_dstate_marked; i++) {
+		p = pa_table_find(&c->table, c->dstate_marked[i]);
+		if (p)
+			p->dstate_threads = 0;
+	}
+	c->nr_dstate_marked = 0;
+	c->dstate_marked_all = false;
+}
+
+/* Which processes have threads in D now, for the tree: all of them,
+ * however briefly blocked, not only the stuck ones. */
+static void mark_dstate(struct pa_collector *c, const struct pa_dthread *d, size_t n)
+{
+	bool remember;
+	struct pa_proc *p;
+
+	clear_dstate(c);
+	remember = room_for_marks(c, n);
+	c->dstate_marked_all = !remember;
 	for (size_t i = 0; i < n; i++) {
-		p = pa_table_find(t, d[i].tgid);
+		p = pa_table_find(&c->table, d[i].tgid);
 		if (!p || p->exited)
 			continue;
+		if (!p->dstate_threads && remember)
+			c->dstate_marked[c->nr_dstate_marked++] = p->pid;
 		if (!p->dstate_threads++ || d[i].since_ns < p->dstate_since_ns) {
 			p->dstate_since_ns = d[i].since_ns;
 			p->dstate_tid = d[i].tid;
@@ -177,7 +216,7 @@ void pa_collector_stuck_scan(struct pa_collector *c, const struct pa_dthread *d,
 {
 	struct stuck_scan s = { .c = c, .now_ns = now_boot_ns };
 
-	mark_dstate(&c->table, d, n);
+	mark_dstate(c, d, n);
 	pa_stuck_scan(&c->stuck, d, n, now_boot_ns, c->stuck_after_ns, on_stuck, &s);
 }
 

@@ -640,6 +640,29 @@ static void test_expire_reaped_without_exit(void **state)
 	CHECK_U(t->nr_live, 0, "nr_live after expiring a never-exited record");
 }
 
+/* Expiry takes the oldest reaps first and stops at the first still in its
+ * linger; a record dropped otherwise (its pid reused) leaves the queue. */
+static void test_expire_in_reap_order(void **state)
+{
+	struct pa_table *t = *state;
+	struct pa_proc *a = add(t, 100, 1, START_A, "a");
+	struct pa_proc *b = add(t, 200, 1, START_A, "b");
+	struct pa_proc *c = add(t, 300, 1, START_A, "c");
+	struct pa_proc_info reuse = { .pid = 200, .ppid = 1, .start_ns = START_B + 1, .comm = "new" };
+
+	pa_table_mark_reaped(t, a, START_B);
+	pa_table_mark_reaped(t, b, START_B + 10);
+	pa_table_mark_reaped(t, c, START_B + 20);
+	pa_table_mark_reaped(t, a, START_B + 30); /* a second reap moves it last */
+	assert_non_null(pa_table_upsert(t, &reuse)); /* drops b's record */
+	pa_table_expire(t, START_B + 25 + PA_REAPED_LINGER_NS);
+	CHECK(pa_table_find(t, 300) == NULL, "c's linger is over");
+	CHECK(pa_table_find(t, 100) == a, "a was reaped again later: kept");
+	CHECK_STR(pa_table_find(t, 200)->comm, "new", "the new life under b's pid stays");
+	pa_table_expire(t, START_B + 30 + PA_REAPED_LINGER_NS);
+	CHECK(pa_table_find(t, 100) == NULL, "then a");
+}
+
 /* ---- following ---------------------------------------------------------- */
 
 static void test_follow_subtree_marks_descendants_only(void **state)
@@ -717,6 +740,7 @@ int main(void)
 		T(test_expire_before_linger_keeps),
 		T(test_expire_after_linger_removes),
 		T(test_expire_reaped_without_exit),
+		T(test_expire_in_reap_order),
 		T(test_follow_subtree_marks_descendants_only),
 		T(test_new_child_of_followed_is_followed),
 	};
