@@ -24,9 +24,16 @@
  * with nothing to invalidate.
  */
 
-/* Who a process is: its own members and those its relatives show of it. */
+/*
+ * Who a process is: its own members and those its relatives show of it.
+ * The entity id is a function of the pid and start tick (and the table's
+ * boot id, which does not change): equal pids and ticks mean equal ids,
+ * so its bytes are neither copied nor compared, only pointed to while the
+ * piece is rendered.
+ */
 struct who {
 	uint32_t pid;
+	uint64_t start_ticks;
 	bool ids_known;
 	uint32_t vpid;          /* when ids_known */
 	bool has_start;
@@ -34,7 +41,7 @@ struct who {
 	size_t comm_len;
 	char comm[PA_COMM_LEN];
 	size_t id_len;
-	char entity_id[PA_ENTITY_ID_LEN];
+	const char *entity_id;  /* the process's own: valid while rendering only */
 };
 
 /* A parent or a leader, as its object shows it. */
@@ -120,6 +127,7 @@ void pa_json_ident_cache_free(struct pa_json_ident_cache *c)
 static void who_of(struct who *who, const struct pa_sink_env *env, const struct pa_proc *q)
 {
 	who->pid = q->pid;
+	who->start_ticks = q->start_ticks;
 	who->ids_known = q->ids_known;
 	who->vpid = q->ids_known ? q->ids.vpid : 0;
 	who->has_start = q->start_ns != 0;
@@ -128,15 +136,15 @@ static void who_of(struct who *who, const struct pa_sink_env *env, const struct 
 	who->comm_len = strnlen(q->comm, sizeof(q->comm));
 	memcpy(who->comm, q->comm, who->comm_len);
 	who->id_len = strnlen(q->entity_id, sizeof(q->entity_id));
-	memcpy(who->entity_id, q->entity_id, who->id_len);
+	who->entity_id = q->entity_id;
 }
 
 static bool who_equal(const struct who *a, const struct who *b)
 {
-	return a->pid == b->pid && a->ids_known == b->ids_known && a->vpid == b->vpid &&
+	return a->pid == b->pid && a->start_ticks == b->start_ticks && a->id_len == b->id_len &&
+	       a->ids_known == b->ids_known && a->vpid == b->vpid &&
 	       a->has_start == b->has_start && a->start_wall_ns == b->start_wall_ns &&
-	       a->comm_len == b->comm_len && !memcmp(a->comm, b->comm, a->comm_len) &&
-	       a->id_len == b->id_len && !memcmp(a->entity_id, b->entity_id, a->id_len);
+	       a->comm_len == b->comm_len && !memcmp(a->comm, b->comm, a->comm_len);
 }
 
 /* pid as the object shows it, q what the table has under it (or NULL). */
