@@ -522,12 +522,13 @@ static void put_leader(struct jw *w, struct pa_json_ident_cache *cache,
 void pa_json_put_leaders(struct jw *w, struct pa_json_ident_cache *cache,
 			 const struct pa_sink_env *env, const struct pa_proc *p)
 {
-	const struct pa_proc *entry;
+	const struct pa_proc *session, *entry;
 
 	if (!p->ids_known || !p->ids.sid)
 		return;
-	put_leader(w, cache, env, "session_leader", p, pa_proc_session_leader(p), p->ids.sid);
-	entry = pa_proc_entry_leader(p);
+	session = pa_proc_session_leader(p);
+	put_leader(w, cache, env, "session_leader", p, session, p->ids.sid);
+	entry = pa_proc_entry_leader_of_session(session);
 	if (entry)
 		put_leader(w, cache, env, "entry_leader", p, entry, entry->pid);
 }

@@ -280,7 +280,12 @@ static bool started_by_init(const struct pa_proc *s)
 
 const struct pa_proc *pa_proc_entry_leader(const struct pa_proc *p)
 {
-	const struct pa_proc *s = pa_proc_session_leader(p), *with_tty = NULL;
+	return pa_proc_entry_leader_of_session(pa_proc_session_leader(p));
+}
+
+const struct pa_proc *pa_proc_entry_leader_of_session(const struct pa_proc *s)
+{
+	const struct pa_proc *with_tty = NULL;
 
 	for (unsigned n = 0; s && n < SESSIONS_MAX; n++) {
 		if (s->ids_known && s->ids.tty_nr)

@@ -192,6 +192,8 @@ const struct pa_proc *pa_proc_session_leader(const struct pa_proc *p);
  * init).  NULL when the chain is not complete in the table.
  */
 const struct pa_proc *pa_proc_entry_leader(const struct pa_proc *p);
+/* The same from p's session leader (NULL: none), for a caller that has it. */
+const struct pa_proc *pa_proc_entry_leader_of_session(const struct pa_proc *session_leader);
 void pa_table_record_exec(struct pa_proc *p, uint64_t ts_ns, const char *filename);
 const struct pa_exec_record *pa_proc_last_exec(const struct pa_proc *p);
 

@@ -518,6 +518,7 @@ static void test_leaders_unknown(void **state)
 	CHECK_U(LEADER_PID(pa_proc_session_leader, &t, 800), 0, "leader 650 not in the table");
 	CHECK_U(LEADER_PID(pa_proc_entry_leader, &t, 800), 0, "so no entry either");
 	CHECK_U(LEADER_PID(pa_proc_entry_leader, &t, 900), 0, "a leader whose parent is unknown");
+	CHECK(pa_proc_entry_leader_of_session(NULL) == NULL, "no session leader, no entry leader");
 	p = pa_table_find(&t, 700);
 	p->ids_known = false;
 	CHECK(pa_proc_session_leader(p) == NULL, "ids unknown: no session");
