@@ -253,6 +253,7 @@ static void adopt_children(struct pa_collector *c, struct pa_proc *p, uint64_t t
 		}
 		if (ppid == p->pid) {
 			child->reparent_pending = true;
+			c->reparent_pending = true;
 			continue;
 		}
 		child->reparent_pending = false;
@@ -268,6 +269,10 @@ static void adopt_pending(struct pa_collector *c, uint64_t now_ns)
 {
 	struct pa_proc *p, *tmp;
 
+	/* Rare: a walk of the table only when some child is waiting. */
+	if (!c->reparent_pending)
+		return;
+	c->reparent_pending = false; /* set again by any still waiting */
 	pa_table_foreach(&c->table, p, tmp) {
 		if (p->reparent_pending && p->parent && p->parent->exited)
 			adopt_children(c, p->parent, now_ns);

@@ -35,6 +35,7 @@ struct pa_collector {
 	bool all_transitions;     /* --transitions: exit (Z) and reap (X) as state events too */
 	bool signals_only;        /* --signals: only signal (and lost) reports reach the sinks */
 	bool pid_filtered;        /* --pid: alerts only about followed processes */
+	bool reparent_pending;    /* some process's reparent_pending may be set */
 	uint64_t tracing_since_ns; /* boot clock when the BPF programs were attached */
 	struct pa_stuck_tracker stuck;
 	/* The pids whose dstate_threads the last stuck scan set: the next

@@ -9,11 +9,6 @@ struct group_entry {
 	UT_hash_handle hh;
 };
 
-static bool is_zombie(const struct pa_proc *p)
-{
-	return p->exited && !p->reaped;
-}
-
 static struct group_entry *group_of(struct group_entry **groups, uint32_t ppid)
 {
 	struct group_entry *e;
@@ -53,13 +48,11 @@ unsigned pa_detect_zombies(struct pa_table *t, uint64_t now_ns, uint64_t after_n
 			   void *ctx)
 {
 	struct group_entry *groups = NULL, *e, *etmp;
-	struct pa_proc *p, *tmp;
+	struct pa_proc *p;
 	unsigned reported = 0;
 	bool complete = true;
 
-	pa_table_foreach(t, p, tmp) {
-		if (!is_zombie(p))
-			continue;
+	pa_table_foreach_zombie(t, p) {
 		e = group_of(&groups, p->ppid);
 		if (!e) {
 			complete = false; /* out of memory: report nothing, retry next scan */
@@ -81,8 +74,8 @@ unsigned pa_detect_zombies(struct pa_table *t, uint64_t now_ns, uint64_t after_n
 	}
 	if (!reported)
 		return 0;
-	pa_table_foreach(t, p, tmp) {
-		if (is_zombie(p) && !p->zombie_reported && now_ns >= p->exit_ns + after_ns)
+	pa_table_foreach_zombie(t, p) {
+		if (!p->zombie_reported && now_ns >= p->exit_ns + after_ns)
 			p->zombie_reported = true;
 	}
 	return reported;

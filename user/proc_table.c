@@ -26,6 +26,7 @@ void pa_table_init(struct pa_table *t, const char *boot_id)
 {
 	memset(t, 0, sizeof(*t));
 	snprintf(t->boot_id, sizeof(t->boot_id), "%s", boot_id ? boot_id : "");
+	TAILQ_INIT(&t->zombies);
 	TAILQ_INIT(&t->reaped);
 }
 
@@ -98,6 +99,8 @@ void pa_table_free(struct pa_table *t)
 		HASH_DEL(t->threads, th);
 		free(th);
 	}
+	TAILQ_INIT(&t->zombies);
+	TAILQ_INIT(&t->reaped);
 }
 
 struct pa_proc *pa_table_find(const struct pa_table *t, uint32_t pid)
@@ -129,6 +132,15 @@ void pa_table_remove_threads_of(struct pa_table *t, uint32_t tgid)
 	}
 }
 
+/* Out of the zombie or reaped queue, if it is in one. */
+static void unlink_ended(struct pa_table *t, struct pa_proc *p)
+{
+	if (p->reaped)
+		TAILQ_REMOVE(&t->reaped, p, end_link);
+	else if (p->exited)
+		TAILQ_REMOVE(&t->zombies, p, end_link);
+}
+
 /* Children of a dropped record stay in the table, unlinked, until their
  * own parent is known again. */
 void pa_table_remove(struct pa_table *t, struct pa_proc *p)
@@ -139,8 +151,7 @@ void pa_table_remove(struct pa_table *t, struct pa_proc *p)
 		pa_table_remove_threads_of(t, p->pid);
 	if (!p->exited && t->nr_live)
 		t->nr_live--;
-	if (p->reaped)
-		TAILQ_REMOVE(&t->reaped, p, reaped_link);
+	unlink_ended(t, p);
 	HASH_DEL(t->procs, p);
 	free_proc(p);
 }
@@ -384,6 +395,8 @@ bool pa_table_mark_exited(struct pa_table *t, struct pa_proc *p, uint32_t status
 {
 	if (p->exited)
 		return false;
+	if (!p->reaped) /* else its exit came after its reap: it stays reaped */
+		TAILQ_INSERT_TAIL(&t->zombies, p, end_link);
 	p->exited = true;
 	p->exit_status = status;
 	p->exit_ns = ts_ns;
@@ -396,9 +409,8 @@ bool pa_table_mark_exited(struct pa_table *t, struct pa_proc *p, uint32_t status
 
 void pa_table_mark_reaped(struct pa_table *t, struct pa_proc *p, uint64_t ts_ns)
 {
-	if (p->reaped)
-		TAILQ_REMOVE(&t->reaped, p, reaped_link);
-	TAILQ_INSERT_TAIL(&t->reaped, p, reaped_link);
+	unlink_ended(t, p);
+	TAILQ_INSERT_TAIL(&t->reaped, p, end_link);
 	p->reaped = true;
 	p->reaped_ns = ts_ns;
 	p->state = 'X';

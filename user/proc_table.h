@@ -106,7 +106,8 @@ struct pa_proc {
 	struct pa_proc *parent;
 	TAILQ_HEAD(pa_children, pa_proc) children;
 	TAILQ_ENTRY(pa_proc) sibling;
-	TAILQ_ENTRY(pa_proc) reaped_link; /* in pa_table.reaped while reaped */
+	/* In pa_table.zombies from its exit to its reap, then in .reaped. */
+	TAILQ_ENTRY(pa_proc) end_link;
 	UT_hash_handle hh;
 };
 
@@ -136,9 +137,10 @@ struct pa_table {
 	char boot_id[40];          /* for entity ids */
 	uint32_t nr_live;          /* processes not yet exited */
 	uint64_t nr_replaced;      /* records dropped because their pid was reused */
-	/* Reaped processes in the order of their reaps: expiry looks at the
-	 * oldest only, not at the whole table.  Not to be copied. */
-	TAILQ_HEAD(pa_reaped, pa_proc) reaped;
+	/* Zombies (exited, not reaped) in the order of their exits, and
+	 * reaped processes in the order of their reaps: the zombie scan and
+	 * expiry look at these, not at the whole table.  Not to be copied. */
+	TAILQ_HEAD(pa_ended, pa_proc) zombies, reaped;
 };
 
 uint64_t pa_ns_to_ticks(uint64_t ns);
@@ -218,5 +220,7 @@ void pa_table_remove(struct pa_table *t, struct pa_proc *p);
 void pa_table_follow_subtree(struct pa_proc *p);
 
 #define pa_table_foreach(t, p, tmp) HASH_ITER(hh, (t)->procs, p, tmp)
+/* Every zombie: exited, not yet reaped. */
+#define pa_table_foreach_zombie(t, p) TAILQ_FOREACH(p, &(t)->zombies, end_link)
 
 #endif /* PA_PROC_TABLE_H */

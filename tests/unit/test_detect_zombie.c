@@ -265,6 +265,26 @@ static void test_reaped_before_scan_never_reported(void **state)
 	CHECK_U(f->nr_calls, 0, "no call");
 }
 
+/* The scan looks at the table's zombie queue: a record dropped while a
+ * zombie (its pid reused) leaves it, and an exit seen after the reap (a
+ * record crossing another CPU's) does not make a zombie. */
+static void test_zombie_queue_follows_the_table(void **state)
+{
+	struct fixture *f = *state;
+	struct pa_proc *dropped, *late;
+
+	add(f, 100, 1);
+	dropped = zombie(f, 200, 100, 20 * NS_PER_SEC);
+	pa_table_remove(&f->t, dropped);
+	late = add(f, 201, 100);
+	pa_table_mark_reaped(&f->t, late, 21 * NS_PER_SEC);
+	CHECK(pa_table_mark_exited(&f->t, late, 0, 20 * NS_PER_SEC), "the exit is taken");
+	zombie(f, 202, 100, 22 * NS_PER_SEC);
+	CHECK_U(scan(f, 60 * NS_PER_SEC), 1, "only the real zombie");
+	check_fresh(&f->groups[0], (const uint32_t[]){ 202 }, 1);
+	CHECK_U(group_for(f, 100)->nr_held, 1, "held: one");
+}
+
 /* ---- grouping and order ---------------------------------------------------- */
 
 static void test_grouped_per_parent(void **state)
@@ -371,6 +391,7 @@ int main(void)
 		T(test_held_counts_young_zombies),
 		T(test_reaped_are_not_zombies),
 		T(test_reaped_before_scan_never_reported),
+		T(test_zombie_queue_follows_the_table),
 		T(test_grouped_per_parent),
 		T(test_fresh_ordered_oldest_first),
 		T(test_more_than_list_max),
