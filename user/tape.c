@@ -32,9 +32,10 @@ struct stored_header {
 
 /* Records are coded (tape_codec.h) into blocks of this many bytes, and
  * each block is compressed whole into one gzip member: the file is a
- * plain multi-member gzip stream that zcat and zlib read.  ISA-L's level 1
- * writes it (2.4 times libdeflate's level-1 speed on coded records, the
- * same size); libdeflate reads a member at a time (twice zlib's speed). */
+ * plain multi-member gzip stream that zcat and zlib read.  ISA-L writes
+ * it (its level 1 is 2.4 times libdeflate's level 1 on coded records, the
+ * same size; level 0 faster still); libdeflate reads a member at a time
+ * (twice zlib's speed). */
 #define IO_SIZE (128u << 10)
 /* The most bytes a member may take: ISA-L's worst case is the block plus
  * a stored block's headers.  The reader refuses a larger one. */
@@ -51,7 +52,6 @@ struct pa_tape {
 	uint8_t *zbuf;   /* ZBLOCK_MAX bytes: compressed members */
 	/* writing */
 	struct isal_zstream zs;
-	uint8_t *level_buf;
 	/* reading: zbuf[zpos, zlen) is what the file had next */
 	struct libdeflate_decompressor *inflate;
 	size_t zpos, zlen;
@@ -90,17 +90,14 @@ static struct pa_tape *tape_new(bool writing)
 	/* Reading, a member (up to IO_SIZE) lands after what is left of the last. */
 	t->io = malloc(writing ? IO_SIZE : 2 * IO_SIZE);
 	t->zbuf = malloc(ZBLOCK_MAX);
-	if (writing) {
-		/* Level 1: the recording agent's CPU matters more than the file's size. */
-		t->level_buf = malloc(ISAL_DEF_LVL1_DEFAULT);
-	} else {
+	if (!writing) {
 		t->inflate = libdeflate_alloc_decompressor();
 		t->raw = malloc(PA_TAPE_MAX_RAW);
 		t->cap = PA_CODEC_SPAN;
 		t->buf = malloc(t->cap);
 	}
 	if (!t->io || !t->zbuf ||
-	    (writing ? !t->level_buf : !t->inflate || !t->raw || !t->buf)) {
+	    (!writing && (!t->inflate || !t->raw || !t->buf))) {
 		pa_tape_close(t);
 		return NULL;
 	}
@@ -248,9 +245,11 @@ static void flush_block(struct pa_tape *t)
 	if (!t->io_len || t->error[0])
 		return;
 	isal_deflate_stateless_init(zs);
-	zs->level = 1;
-	zs->level_buf = t->level_buf;
-	zs->level_buf_size = ISAL_DEF_LVL1_DEFAULT;
+	/* Level 0: the recording agent's CPU matters more than the file's
+	 * size.  Against level 1 on a fork storm's coded records: 230 vs
+	 * 199 MB/s, 1.24 vs 0.98 MB, and no 270 KB work buffer to pass
+	 * through the cache at every block. */
+	zs->level = 0;
 	zs->gzip_flag = IGZIP_GZIP;
 	zs->end_of_stream = 1;
 	zs->next_in = t->io;
@@ -548,7 +547,6 @@ int pa_tape_close(struct pa_tape *t)
 	else if (t->fd >= 0)
 		close(t->fd);
 	libdeflate_free_decompressor(t->inflate);
-	free(t->level_buf);
 	free(t->zbuf);
 	free(t->io);
 	free(t->raw);
