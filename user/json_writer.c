@@ -25,12 +25,33 @@ void jw_free(struct jw *w)
 	jw_init(w);
 }
 
-void jw_reset(struct jw *w)
+void jw_restart(struct jw *w)
 {
-	w->len = 0;
 	w->depth = 0;
 	w->after_key = false;
 	w->failed = false;
+}
+
+void jw_reset(struct jw *w)
+{
+	w->len = 0;
+	jw_restart(w);
+}
+
+void jw_attach(struct jw *w, char *buf, size_t len, size_t cap)
+{
+	jw_free(w);
+	w->buf = buf;
+	w->len = len;
+	w->cap = cap;
+}
+
+void jw_detach(struct jw *w, char **buf, size_t *len, size_t *cap)
+{
+	*buf = w->buf;
+	*len = w->len;
+	*cap = w->cap;
+	jw_init(w);
 }
 
 bool jw_failed(const struct jw *w)

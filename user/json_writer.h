@@ -44,6 +44,14 @@ void jw_init(struct jw *w);
 void jw_free(struct jw *w);
 /* Empty the buffer and the nesting state, keep the memory. */
 void jw_reset(struct jw *w);
+/* A new value after what the buffer holds: the nesting state and the
+ * failure flag cleared, the bytes kept. */
+void jw_restart(struct jw *w);
+/* Write into a buffer the caller owns (malloc'd, or NULL with cap 0),
+ * after its first len bytes, instead of the writer's own, which is freed;
+ * jw_detach hands it back, maybe moved and grown, and leaves w empty. */
+void jw_attach(struct jw *w, char *buf, size_t len, size_t cap);
+void jw_detach(struct jw *w, char **buf, size_t *len, size_t *cap);
 
 void jw_object_begin(struct jw *w);
 void jw_object_end(struct jw *w);

@@ -213,13 +213,23 @@ static void drop_oldest(struct pa_output *o)
 	sb_consume(&o->pending, cut);
 }
 
-void pa_output_write(struct pa_output *o, const char *data, size_t len)
+struct strbuf *pa_output_queue(struct pa_output *o)
 {
-	sb_append(&o->pending, data, len);
+	return &o->pending;
+}
+
+void pa_output_appended(struct pa_output *o)
+{
 	if (o->pending.len >= PA_OUTPUT_FLUSH_AT)
 		pa_output_flush(o);
 	if (o->pending.len > PA_OUTPUT_MAX_PENDING)
 		drop_oldest(o);
+}
+
+void pa_output_write(struct pa_output *o, const char *data, size_t len)
+{
+	sb_append(&o->pending, data, len);
+	pa_output_appended(o);
 }
 
 /* Once per outage (per errno): a full disk fails every flush until it is

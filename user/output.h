@@ -59,6 +59,10 @@ int pa_output_open(struct pa_output *o, const char *path);
 int pa_output_open_fd(struct pa_output *o, int fd, const char *name);
 /* Queue bytes; flushes when PA_OUTPUT_FLUSH_AT is reached. */
 void pa_output_write(struct pa_output *o, const char *data, size_t len);
+/* The queue itself, for a writer that formats in place rather than copy a
+ * line in: append whole lines to it, then call pa_output_appended(). */
+struct strbuf *pa_output_queue(struct pa_output *o);
+void pa_output_appended(struct pa_output *o);
 /* Write out what is queued; 0 when all of it went, -errno otherwise. */
 int pa_output_flush(struct pa_output *o);
 /* Flushes, waits for a running compression and frees. */

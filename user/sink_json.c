@@ -477,12 +477,13 @@ void pa_json_fmt_free(struct pa_json_fmt *f)
 	f->ident = NULL;
 }
 
-bool pa_json_format_report(struct pa_json_fmt *f, const struct pa_sink_env *env,
-			   const struct pa_report *r)
+/* r as one JSON object after what f->w holds. */
+static bool format_report(struct pa_json_fmt *f, const struct pa_sink_env *env,
+			  const struct pa_report *r)
 {
 	struct jw *w = &f->w;
 
-	jw_reset(w);
+	jw_restart(w);
 	jw_object_begin(w);
 	pa_json_put_time(w, env, "@timestamp", r->ts_ns);
 	put_event(f, r->action);
@@ -501,17 +502,33 @@ bool pa_json_format_report(struct pa_json_fmt *f, const struct pa_sink_env *env,
 	return !jw_failed(w);
 }
 
+bool pa_json_format_report(struct pa_json_fmt *f, const struct pa_sink_env *env,
+			   const struct pa_report *r)
+{
+	jw_reset(&f->w);
+	return format_report(f, env, r);
+}
+
+/* The line is written in place at the end of the output's queue: a line
+ * is ~1.4 KB, and copying it there was 5% of a replay. */
 static void json_emit(struct pa_sink *s, const struct pa_report *r)
 {
 	struct json_sink *js = (struct json_sink *)s;
+	struct strbuf *queue = pa_output_queue(s->out);
 	struct jw *w = &js->fmt.w;
+	size_t start = queue->len;
+	bool ok;
 
-	if (!pa_json_format_report(&js->fmt, s->env, r))
-		return; /* out of memory: better a missing line than a broken one */
+	jw_attach(w, queue->buf, queue->len, queue->cap);
+	ok = format_report(&js->fmt, s->env, r);
 	jw_raw(w, "\n", 1);
-	if (jw_failed(w))
+	ok = ok && !jw_failed(w);
+	jw_detach(w, &queue->buf, &queue->len, &queue->cap);
+	if (!ok) {
+		queue->len = start; /* out of memory: better a missing line than a broken one */
 		return;
-	pa_output_write(s->out, w->buf, w->len);
+	}
+	pa_output_appended(s->out);
 }
 
 static void json_destroy(struct pa_sink *s)

@@ -62,6 +62,37 @@ static void check_str(struct jw *w, const char *in, size_t len, const char *want
 
 #define CHECK_STR(w, lit, want) check_str(w, lit, sizeof(lit) - 1, want)
 
+/* ---- writing after bytes it was lent ------------------------------------ */
+
+/* A line written into a caller's buffer after what it holds (the output
+ * queue): the bytes before it untouched, the buffer grown as needed and
+ * handed back; jw_restart starts a value there even after a failure. */
+static void test_attach_appends_and_detach_returns(void **state)
+{
+	struct jw *w = *state;
+	char *buf = malloc(4), *got;
+	size_t len, cap;
+
+	memcpy(buf, "ab\n", 3);
+	jw_attach(w, buf, 3, 4);
+	jw_object_begin(w);
+	jw_kv_string(w, "key", "a value longer than four bytes");
+	jw_object_end(w);
+	jw_restart(w);
+	jw_object_end(w); /* misuse: fails */
+	assert_true(jw_failed(w));
+	jw_restart(w);
+	assert_false(jw_failed(w));
+	jw_uint(w, 7);
+	jw_detach(w, &got, &len, &cap);
+	assert_true(cap >= len);
+	assert_int_equal(len, strlen("ab\n{\"key\":\"a value longer than four bytes\"}7"));
+	assert_memory_equal(got, "ab\n{\"key\":\"a value longer than four bytes\"}7", len);
+	assert_null(w->buf);
+	assert_int_equal(w->len, 0);
+	free(got);
+}
+
 /* ---- structure ---------------------------------------------------------- */
 
 static void test_empty_object(void **state)
@@ -1070,6 +1101,7 @@ int main(void)
 		T(test_prop_random_bytes_parse),
 		T(test_prop_ascii_round_trips),
 		T(test_prop_random_keys_parse),
+		T(test_attach_appends_and_detach_returns),
 	};
 
 	return cmocka_run_group_tests_name("json_writer", tests, NULL, NULL);
