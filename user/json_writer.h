@@ -74,10 +74,34 @@ void jw_ascii(struct jw *w, const char *v, size_t len);
  * The rest are inline so that the length of a literal key (nearly every
  * key is one) is known at compile time: strlen of a literal costs nothing
  * where it is written out, and an event has some seventy keys.
+ *
+ * A literal key, in the common case (inside an object, room in the
+ * buffer), is copied in place without the escape scan: our literal keys
+ * are ECS names, plain ASCII (the tests parse every line the agent makes
+ * with an independent parser).  Any other key takes jw_key_len's checks.
  */
 static inline void jw_key(struct jw *w, const char *key)
 {
-	jw_key_len(w, key, key ? strlen(key) : 0);
+	size_t len = key ? strlen(key) : 0;
+	char *p;
+
+	if (!__builtin_constant_p(len) || !key || w->failed || w->after_key || !w->depth ||
+	    !w->is_object[w->depth - 1] || w->cap - w->len < len + 4) {
+		jw_key_len(w, key, len);
+		return;
+	}
+	p = w->buf + w->len;
+	if (w->first[w->depth - 1])
+		w->first[w->depth - 1] = false;
+	else
+		*p++ = ',';
+	*p++ = '"';
+	memcpy(p, key, len);
+	p += len;
+	*p++ = '"';
+	*p++ = ':';
+	w->len = (size_t)(p - w->buf);
+	w->after_key = true;
 }
 
 /* NULL writes null. */
