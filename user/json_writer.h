@@ -75,10 +75,11 @@ void jw_ascii(struct jw *w, const char *v, size_t len);
  * key is one) is known at compile time: strlen of a literal costs nothing
  * where it is written out, and an event has some seventy keys.
  *
- * A literal key, in the common case (inside an object, room in the
- * buffer), is copied in place without the escape scan: our literal keys
- * are ECS names, plain ASCII (the tests parse every line the agent makes
- * with an independent parser).  Any other key takes jw_key_len's checks.
+ * A key whose length the compiler knows (a literal), in the common case
+ * (inside an object, room in the buffer), is copied in place without the
+ * escape scan: literal keys must be plain ASCII without '"', '\\' or
+ * controls (ours are ECS names; test_json_writer checks every literal key
+ * in user/).  Any other key takes jw_key_len's checks and escapes.
  */
 static inline void jw_key(struct jw *w, const char *key)
 {

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <glob.h>
 #include <cmocka.h>
 #include <jansson.h>
 
@@ -61,6 +62,55 @@ static void check_str(struct jw *w, const char *in, size_t len, const char *want
 }
 
 #define CHECK_STR(w, lit, want) check_str(w, lit, sizeof(lit) - 1, want)
+
+/* ---- literal keys -------------------------------------------------------- */
+
+/* The literal that starts at s (after its opening quote) is plain: no
+ * escape sequence, printable ASCII only, and closed on its line. */
+static bool literal_is_plain(const char *s)
+{
+	for (; *s != '"'; s++) {
+		if (*s == '\\' || *s < 0x20 || *s >= 0x7f)
+			return false;
+	}
+	return true;
+}
+
+/* Literal keys are copied unscanned (json_writer.h), so every one written
+ * in user/ -- jw_key(W, "...") and jw_kv_*(W, "...", ...) -- must be plain.
+ * Run from the repository's root, as `make test` does. */
+static void test_literal_keys_in_the_source_are_plain(void **state)
+{
+	static const char *const calls[] = { "jw_key(", "jw_kv_" };
+	unsigned files = 0, keys = 0;
+	glob_t g;
+
+	(void)state;
+	assert_int_equal(glob("user/*.c", 0, NULL, &g), 0);
+	for (size_t f = 0; f < g.gl_pathc; f++, files++) {
+		FILE *fp = fopen(g.gl_pathv[f], "r");
+		char line[1024];
+
+		assert_non_null(fp);
+		while (fgets(line, sizeof(line), fp)) {
+			for (size_t c = 0; c < sizeof(calls) / sizeof(calls[0]); c++) {
+				for (const char *at = strstr(line, calls[c]); at; at = strstr(at + 1, calls[c])) {
+					const char *comma = strchr(at, ',');
+
+					if (!comma || comma[1] != ' ' || comma[2] != '"')
+						continue; /* not a literal key */
+					keys++;
+					if (!literal_is_plain(comma + 3))
+						fail_msg("%s: a literal key needs escaping: %s", g.gl_pathv[f], line);
+				}
+			}
+		}
+		fclose(fp);
+	}
+	globfree(&g);
+	assert_true(files > 20);
+	assert_true(keys > 100); /* the scan found the keys it is about */
+}
 
 /* ---- writing after bytes it was lent ------------------------------------ */
 
@@ -507,12 +557,14 @@ static void test_null_string(void **state)
 	assert_json(w, "{\"a\":null,\"b\":null}");
 }
 
+/* A key made at run time (a literal must be plain: see below). */
 static void test_key_is_escaped(void **state)
 {
 	struct jw *w = *state;
+	const char *volatile key = "a\"b\n\x01\xff";
 
 	jw_object_begin(w);
-	jw_kv_uint(w, "a\"b\n\x01\xff", 1);
+	jw_kv_uint(w, key, 1);
 	jw_object_end(w);
 	assert_json(w, "{\"a\\\"b\\n\\u0001\\ufffd\":1}");
 }
@@ -1102,6 +1154,7 @@ int main(void)
 		T(test_prop_ascii_round_trips),
 		T(test_prop_random_keys_parse),
 		T(test_attach_appends_and_detach_returns),
+		T(test_literal_keys_in_the_source_are_plain),
 	};
 
 	return cmocka_run_group_tests_name("json_writer", tests, NULL, NULL);
