@@ -74,11 +74,44 @@ static int entity_text(char *out, size_t size, const char *boot_id, uint32_t pid
 	return (int)(p - out);
 }
 
+/* Every id of a boot begins with the same whole 3-byte groups of its boot
+ * id, and base64 codes each group alone: those are coded once, for the
+ * last boot id seen (one per table, and the collector has one table). */
+struct boot_prefix {
+	char boot_id[64];
+	size_t covered;  /* bytes of the boot id the prefix codes */
+	char b64[88];
+	size_t len;
+};
+
+static const struct boot_prefix *prefix_for(const char *boot_id)
+{
+	static struct boot_prefix cache;
+	size_t n = strlen(boot_id);
+
+	if (n >= sizeof(cache.boot_id))
+		return NULL;
+	if (!cache.len || strcmp(cache.boot_id, boot_id)) {
+		cache.covered = n / 3 * 3;
+		cache.len = pa_base64(cache.b64, sizeof(cache.b64), (const unsigned char *)boot_id,
+				      cache.covered);
+		memcpy(cache.boot_id, boot_id, n + 1);
+	}
+	return cache.len ? &cache : NULL;
+}
+
 void pa_entity_id(char *buf, size_t size, const char *boot_id, uint32_t pid, uint64_t start_ticks)
 {
 	char plain[96];
 	int n = entity_text(plain, sizeof(plain), boot_id, pid, start_ticks);
+	const struct boot_prefix *pre = n < 0 ? NULL : prefix_for(boot_id);
 
+	if (pre && size > pre->len) {
+		memcpy(buf, pre->b64, pre->len);
+		if (pa_base64(buf + pre->len, size - pre->len,
+			      (const unsigned char *)plain + pre->covered, (size_t)n - pre->covered))
+			return;
+	}
 	if (n < 0 || !pa_base64(buf, size, (unsigned char *)plain, n))
 		snprintf(buf, size, "%u:%llu", pid, (unsigned long long)start_ticks);
 }

@@ -40,7 +40,6 @@ struct who {
 	uint64_t start_wall_ns; /* when has_start */
 	size_t comm_len;
 	char comm[PA_COMM_LEN];
-	size_t id_len;
 	const char *entity_id;  /* the process's own: valid while rendering only */
 };
 
@@ -135,13 +134,12 @@ static void who_of(struct who *who, const struct pa_sink_env *env, const struct 
 	/* comm fills its array without a NUL when it is 15 bytes long */
 	who->comm_len = strnlen(q->comm, sizeof(q->comm));
 	memcpy(who->comm, q->comm, who->comm_len);
-	who->id_len = strnlen(q->entity_id, sizeof(q->entity_id));
 	who->entity_id = q->entity_id;
 }
 
 static bool who_equal(const struct who *a, const struct who *b)
 {
-	return a->pid == b->pid && a->start_ticks == b->start_ticks && a->id_len == b->id_len &&
+	return a->pid == b->pid && a->start_ticks == b->start_ticks &&
 	       a->ids_known == b->ids_known && a->vpid == b->vpid &&
 	       a->has_start == b->has_start && a->start_wall_ns == b->start_wall_ns &&
 	       a->comm_len == b->comm_len && !memcmp(a->comm, b->comm, a->comm_len);
@@ -256,7 +254,7 @@ static void render_head(struct jw *w, const void *values)
 	if (who->ids_known)
 		jw_kv_uint(w, "vpid", who->vpid);
 	jw_kv_string_len(w, "name", who->comm, who->comm_len);
-	jw_kv_ascii(w, "entity_id", who->entity_id, who->id_len);
+	jw_kv_ascii(w, "entity_id", who->entity_id, strnlen(who->entity_id, PA_ENTITY_ID_LEN));
 	if (who->has_start)
 		put_wall_time(w, "start", who->start_wall_ns);
 }
@@ -272,7 +270,7 @@ static void render_relative(struct jw *w, const void *values)
 	jw_kv_uint(w, "pid", rel->pid);
 	if (!rel->known)
 		return;
-	jw_kv_ascii(w, "entity_id", who->entity_id, who->id_len);
+	jw_kv_ascii(w, "entity_id", who->entity_id, strnlen(who->entity_id, PA_ENTITY_ID_LEN));
 	jw_kv_string_len(w, "name", who->comm, who->comm_len);
 	if (who->has_start)
 		put_wall_time(w, "start", who->start_wall_ns);
