@@ -6,6 +6,7 @@
 
 #include "json_ident.h"
 #include "json_piece.h"
+#include "shared_str.h"
 
 #ifndef PA_VERSION
 #define PA_VERSION "0.0.0"
@@ -444,7 +445,7 @@ void pa_json_put_program(struct jw *w, struct pa_json_ident_cache *cache,
 	size_t mix = 0;
 
 	for (int i = 0; i < PROGRAM_STRINGS; i++) {
-		pg.len[i] = pg.s[i] ? strlen(pg.s[i]) : 0;
+		pg.len[i] = pg.s[i] ? pa_str_len(pg.s[i]) : 0; /* shared_str.h strings */
 		mix = mix * 31 + pg.len[i] + pg.present[i] + !pg.s[i];
 	}
 	if (!cache) {
@@ -499,7 +500,7 @@ void pa_json_put_parent(struct jw *w, struct pa_json_ident_cache *cache,
 	if (last) {
 		rel.has_exe = true;
 		rel.exe = last->filename;
-		rel.exe_len = last->filename ? strlen(last->filename) : 0;
+		rel.exe_len = last->filename ? pa_str_len(last->filename) : 0;
 	}
 	put_relative(w, cache, cache ? cache->parent : NULL, "parent", &rel);
 }

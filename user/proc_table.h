@@ -33,6 +33,8 @@
 #define PA_REAPED_LINGER_NS (2ULL * 1000000000ULL)
 #define PA_ENTITY_ID_LEN 96
 
+/* The strings of a pa_proc (filename, cmdline, cwd) come from
+ * shared_str.h: counted, never written to, only replaced. */
 struct pa_exec_record {
 	uint64_t ts_ns;
 	char *filename;

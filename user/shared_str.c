@@ -10,12 +10,18 @@
  * collector's thread touches the table: a plain count is enough. */
 struct shared_str {
 	uint64_t refs;
+	size_t len;
 	char s[];
 };
 
 static struct shared_str *header_of(char *s)
 {
 	return (struct shared_str *)(s - offsetof(struct shared_str, s));
+}
+
+size_t pa_str_len(const char *s)
+{
+	return ((const struct shared_str *)(s - offsetof(struct shared_str, s)))->len;
 }
 
 char *pa_str_dup(const char *s)
@@ -26,6 +32,7 @@ char *pa_str_dup(const char *s)
 	if (!h)
 		return NULL;
 	h->refs = 1;
+	h->len = len;
 	memcpy(h->s, s, len + 1);
 	return h->s;
 }

@@ -12,6 +12,7 @@
 #include "synth.h"
 
 #include "clock.h"
+#include "shared_str.h"
 #include "sink_json.h"
 
 #define NS_PER_SEC 1000000000ULL
@@ -27,10 +28,27 @@ struct world {
 	struct pa_sink_env env;
 	struct pa_proc init, shell, child, other;
 	struct pa_json_fmt fmt; /* the formatter under test: it keeps pieces */
-	/* The child's program: what it exec'd, its argv, where it works. */
-	char exe[600], cmdline[600], cwd[600];
-	char shell_exe[600]; /* what the shell exec'd */
 };
+
+/* A pa_proc's strings are shared_str.h strings, replaced, never edited. */
+static void set_str(char **slot, const char *text)
+{
+	pa_str_put(*slot);
+	*slot = text ? pa_str_dup(text) : NULL;
+	assert_true(!text || *slot);
+}
+
+/* n copies of c: a string too long for a kept piece. */
+static void set_long_str(char **slot, char c, size_t n)
+{
+	char *text = malloc(n + 1);
+
+	assert_non_null(text);
+	memset(text, c, n);
+	text[n] = '\0';
+	set_str(slot, text);
+	free(text);
+}
 
 static void set_proc(struct pa_proc *p, uint32_t pid, struct pa_proc *parent, uint64_t start_s,
 		     const char *comm, uint32_t sid)
@@ -63,13 +81,11 @@ static int world_setup(void **state)
 	set_proc(&w->child, 200, &w->shell, 20, "make", 100);
 	/* 200 + 64: the same slot as the child in a table of 64. */
 	set_proc(&w->other, 264, &w->shell, 21, "cc", 100);
-	snprintf(w->exe, sizeof(w->exe), "/usr/bin/make");
-	snprintf(w->cmdline, sizeof(w->cmdline), "make -j2");
-	snprintf(w->cwd, sizeof(w->cwd), "/src");
-	w->child.execs[0].filename = w->exe;
+	/* The child's program: what it exec'd, its argv, where it works. */
+	set_str(&w->child.execs[0].filename, "/usr/bin/make");
 	w->child.nr_execs = 1;
-	w->child.cmdline = w->cmdline;
-	w->child.cwd = w->cwd;
+	set_str(&w->child.cmdline, "make -j2");
+	set_str(&w->child.cwd, "/src");
 	pa_json_fmt_init(&w->fmt);
 	*state = w;
 	return 0;
@@ -80,6 +96,10 @@ static int world_teardown(void **state)
 	struct world *w = *state;
 
 	pa_json_fmt_free(&w->fmt);
+	set_str(&w->child.execs[0].filename, NULL);
+	set_str(&w->child.cmdline, NULL);
+	set_str(&w->child.cwd, NULL);
+	set_str(&w->shell.execs[0].filename, NULL);
 	free(w);
 	return 0;
 }
@@ -196,17 +216,16 @@ static void test_parent_changes(void **state)
 	struct pa_proc *parent = &w->shell;
 
 	format_twice(w, &w->child, "before");
-	snprintf(w->shell_exe, sizeof(w->shell_exe), "/bin/bash");
-	parent->execs[0].filename = w->shell_exe;
+	set_str(&parent->execs[0].filename, "/bin/bash");
 	parent->nr_execs = 1;
 	format_twice(w, &w->child, "the parent's program");
 	check_has(w, "\"vpid\":100,\"executable\":\"/bin/bash\"}", "the parent's executable");
-	w->shell_exe[7] = 'z';
+	set_str(&parent->execs[0].filename, "/bin/bazh");
 	format_twice(w, &w->child, "the parent's program, same length");
 	check_has(w, "\"vpid\":100,\"executable\":\"/bin/bazh\"}", "the parent's new executable");
-	memset(w->shell_exe, 'e', sizeof(w->shell_exe) - 1);
+	set_long_str(&parent->execs[0].filename, 'e', 599);
 	format_twice(w, &w->child, "the parent's program, too long to keep");
-	parent->execs[0].filename = NULL;
+	set_str(&parent->execs[0].filename, NULL);
 	format_twice(w, &w->child, "the parent's exec file name lost");
 	check_has(w, "\"vpid\":100,\"executable\":null}", "the parent's null executable");
 	parent->nr_execs = 0;
@@ -244,8 +263,8 @@ static void test_leader_changes(void **state)
 }
 
 /* executable, command_line and working_directory are kept by their
- * strings' lengths: strings of the same lengths, changed in place, and
- * strings too long to keep. */
+ * strings' lengths: other strings of the same lengths, and strings too
+ * long to keep. */
 static void test_program_changes(void **state)
 {
 	struct world *w = *state;
@@ -253,33 +272,31 @@ static void test_program_changes(void **state)
 	format_twice(w, &w->child, "before");
 	check_has(w, "\"executable\":\"/usr/bin/make\",\"command_line\":\"make -j2\","
 		     "\"working_directory\":\"/src\"", "the program");
-	w->exe[strlen(w->exe) - 1] = 'r';
+	set_str(&w->child.execs[0].filename, "/usr/bin/makr");
 	format_twice(w, &w->child, "another executable, same length");
 	check_has(w, "\"executable\":\"/usr/bin/makr\"", "the new executable");
-	w->cmdline[strlen(w->cmdline) - 1] = '4';
+	set_str(&w->child.cmdline, "make -j4");
 	format_twice(w, &w->child, "another command line, same length");
 	check_has(w, "\"command_line\":\"make -j4\"", "the new command line");
-	w->cwd[1] = 'S';
+	set_str(&w->child.cwd, "/Src");
 	format_twice(w, &w->child, "another directory, same length");
 	check_has(w, "\"working_directory\":\"/Src\"", "the new directory");
 	/* The file name could not be copied (out of memory): null. */
-	w->child.execs[0].filename = NULL;
+	set_str(&w->child.execs[0].filename, NULL);
 	format_twice(w, &w->child, "exec file name lost");
 	check_has(w, "\"executable\":null,\"command_line\"", "a null executable");
-	w->child.execs[0].filename = w->exe;
-	w->child.cwd = NULL;
+	set_str(&w->child.execs[0].filename, "/usr/bin/makr");
+	set_str(&w->child.cwd, NULL);
 	format_twice(w, &w->child, "directory unknown");
-	w->child.cmdline = NULL;
+	set_str(&w->child.cmdline, NULL);
 	format_twice(w, &w->child, "command line unknown");
 	w->child.nr_execs = 0;
 	format_twice(w, &w->child, "no exec seen");
 	w->child.nr_execs = 1;
-	w->child.cmdline = w->cmdline;
-	w->child.cwd = w->cwd;
-	memset(w->cwd, 'd', sizeof(w->cwd) - 1);
+	set_str(&w->child.cmdline, "make -j4");
+	set_long_str(&w->child.cwd, 'd', 599);
 	format_twice(w, &w->child, "too long to keep");
-	w->cwd[sizeof(w->cwd) - 1] = '\0';
-	w->cwd[3] = '\0';
+	set_str(&w->child.cwd, "ddd");
 	format_twice(w, &w->child, "short again");
 	check_has(w, "\"working_directory\":\"ddd\"", "the short directory");
 }

@@ -10,6 +10,7 @@
 
 #include "entity_id.h"
 #include "proc_table.h"
+#include "shared_str.h"
 
 #define BOOT_ID "0b7d5e1a-2c4f-4e8a-9d3b-5f6a7b8c9d0e"
 #define NS_PER_TICK 10000000ULL /* USER_HZ 100 */
@@ -104,6 +105,9 @@ static void test_child_shares_then_replaces(void **state)
 	pa_table_record_exec(parent, 6, "/usr/bin/vim");
 	pa_table_set_cwd(parent, "/tmp", 78);
 	CHECK_STR(child->cmdline, "bash -l", "child's command line unchanged");
+	CHECK_U(pa_str_len(child->cmdline), 7, "its length, kept with it");
+	CHECK_U(pa_str_len(parent->cmdline), 9, "the parent's new one's");
+	CHECK_U(pa_str_len(pa_proc_last_exec(parent)->filename), 12, "a file name's");
 	CHECK_STR(pa_proc_last_exec(child)->filename, "/bin/bash", "child's program unchanged");
 	CHECK_STR(child->cwd, "/home/op", "child's directory unchanged");
 	CHECK_STR(parent->cmdline, "vim notes", "parent's replaced");
