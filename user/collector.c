@@ -285,10 +285,11 @@ static void adopt_pending(struct pa_collector *c, uint64_t now_ns)
 static void report_end_state(struct pa_collector *c, struct pa_proc *p, char from, char to,
 			     uint64_t ts_ns, uint64_t from_ns)
 {
-	struct pa_report r = { .action = PA_ACT_STATE, .ts_ns = ts_ns };
+	struct pa_report r;
 
 	if (!c->all_transitions || !p->followed)
-		return;
+		return; /* before r is zeroed: 300 bytes, twice per process */
+	r = (struct pa_report){ .action = PA_ACT_STATE, .ts_ns = ts_ns };
 	r.proc = p;
 	r.parent = p->parent;
 	r.parent_pid = p->ppid;
@@ -339,7 +340,7 @@ static void on_exit_event(struct pa_collector *c, const struct pa_exit_event *e)
 static void on_free(struct pa_collector *c, const struct pa_free_event *e)
 {
 	struct pa_proc *p = pa_table_find_identity(&c->table, e->hdr.tgid, e->hdr.start_ns);
-	struct pa_report r = { .action = PA_ACT_REAPED, .ts_ns = e->hdr.ts_ns };
+	struct pa_report r;
 
 	if (!p)
 		return;
@@ -352,7 +353,9 @@ static void on_free(struct pa_collector *c, const struct pa_free_event *e)
 	if (!p->zombie_named)
 		return;
 	/* hdr.ppid is its parent at the end: the one that reaped it, or the
-	 * init or subreaper that adopted it when that parent died. */
+	 * init or subreaper that adopted it when that parent died.  (r is
+	 * made only now: most reaps report nothing, and it is 300 bytes.) */
+	r = (struct pa_report){ .action = PA_ACT_REAPED, .ts_ns = e->hdr.ts_ns };
 	r.proc = p;
 	r.parent_pid = e->hdr.ppid;
 	r.parent = pa_table_find(&c->table, e->hdr.ppid);
