@@ -135,6 +135,13 @@ $(OUTPUT)/tools/%: tools/%.c
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -pthread $< -o $@
 
+# The record-file writer's cost: it links the writer itself.
+$(OUTPUT)/tools/bench/tapebench: tools/bench/tapebench.c $(OUTPUT)/user/tape.o \
+		$(OUTPUT)/user/tape_codec.o
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $^ -lisal -ldeflate -o $@
+
 # ---- tests ---------------------------------------------------------------
 .PHONY: unit-bins integ-bins
 unit-bins: $(UNIT_ASAN) $(UNIT_PLAIN)

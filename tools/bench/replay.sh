@@ -8,6 +8,8 @@
 #                 the JSON sink into /dev/null: events per second of the
 #                 replay's own CPU time (perf stat's task-clock: user+sys of
 #                 all its threads), median of REPLAYS runs
+#   writer cost   tapebench on the recorded storm: coding, each DEFLATE
+#                 library, and the writer as a whole, per record
 #   record cost   the agent's CPU per event while tracing the same storm
 #                 (--json -o /dev/null), without and with --record, in
 #                 ROUNDS pairs of runs; what recording adds is the median
@@ -86,3 +88,6 @@ printf '  %-44s %s\n' "agent CPU per event, -o /dev/null (ns):" "$plain_med  (ru
 printf '  %-44s %s\n' "the same with --record (ns):" "$rec_med  (runs: ${recorded[*]})"
 printf '  %-44s %s\n' "record adds (median of the pairs):" "$(printf '%+.1f%%' "$ratio_med")  (pairs: ${ratios[*]})"
 printf '  %-44s %s\n' "replay to JSON in /dev/null (events/s):" "$rate_med  ($events events; runs: ${rates[*]})"
+echo
+echo "the record file's writer alone (tools/bench/tapebench, best of 9):"
+"$OUTPUT_DIR/tools/bench/tapebench" "$TMP/storm.pat" | sed 's/^/  /'

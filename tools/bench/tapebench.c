@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tapebench FILE
+ *
+ * What writing a record file costs, from the records of an existing one
+ * (tools/bench/replay.sh passes the fork storm it recorded), best of
+ * ROUNDS runs each, in one process so the figures compare:
+ *   code     the records coded (tape_codec.h), ns a record
+ *   deflate  the coded stream compressed in 128 KiB blocks by libdeflate
+ *            level 1, ISA-L level 1 and ISA-L level 0 (what the agent
+ *            uses): MB/s of coded input, and the size
+ *   write    code + deflate + write(2) to /dev/null, as the agent
+ *            records, ns a record
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <isa-l/igzip_lib.h>
+#include <libdeflate.h>
+
+#include "pa_events.h"
+#include "tape.h"
+#include "tape_codec.h"
+
+#define ROUNDS 9
+#define BLOCK (128u << 10)
+#define MAX_RECORDS 4000000u
+
+struct records {
+	uint8_t *bytes;       /* every record, 8-byte aligned */
+	size_t *at, *len;
+	unsigned *type;
+	size_t n, used;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int load(const char *path, struct records *r)
+{
+	struct pa_tape_header h;
+	enum pa_tape_type type;
+	char err[300];
+	struct pa_tape *t = pa_tape_open(path, &h, err, sizeof(err));
+	size_t cap = 64u << 20, len;
+	const void *data;
+
+	if (!t) {
+		fprintf(stderr, "tapebench: %s\n", err);
+		return -1;
+	}
+	r->bytes = malloc(cap);
+	r->at = malloc(MAX_RECORDS * sizeof(*r->at));
+	r->len = malloc(MAX_RECORDS * sizeof(*r->len));
+	r->type = malloc(MAX_RECORDS * sizeof(*r->type));
+	if (!r->bytes || !r->at || !r->len || !r->type)
+		return -1;
+	while (pa_tape_read(t, &type, &data, &len) > 0 && r->n < MAX_RECORDS) {
+		if (r->used + len > cap)
+			break;
+		memcpy(r->bytes + r->used, data, len);
+		r->at[r->n] = r->used;
+		r->len[r->n] = len;
+		r->type[r->n++] = type;
+		r->used += (len + 7) & ~(size_t)7;
+	}
+	pa_tape_close(t);
+	return r->n ? 0 : -1;
+}
+
+/* Codes every record into coded (the stream deflate is given); ns a record. */
+static double code_all(const struct records *r, uint8_t *coded, size_t *coded_len)
+{
+	static struct pa_codec k;
+	double t0 = now_s();
+	size_t out = 0;
+
+	memset(&k, 0, sizeof(k));
+	for (size_t i = 0; i < r->n; i++) {
+		const uint8_t *rec = r->bytes + r->at[i];
+		unsigned kind = pa_codec_kind(r->type[i], rec, r->len[i]);
+		size_t span = pa_codec_span(kind, r->len[i]);
+
+		out += pa_codec_put(&k, coded + out, kind, (uint32_t)r->len[i], rec);
+		memcpy(coded + out, rec + span, r->len[i] - span);
+		out += r->len[i] - span;
+	}
+	*coded_len = out;
+	return (now_s() - t0) * 1e9 / (double)r->n;
+}
+
+/* level -1: libdeflate level 1; else ISA-L at that level.  Seconds. */
+static double deflate_all(const uint8_t *in, size_t n, int level, uint8_t *out, size_t *total)
+{
+	struct libdeflate_compressor *ld = libdeflate_alloc_compressor(1);
+	uint8_t *level_buf = malloc(ISAL_DEF_LVL1_DEFAULT);
+	struct isal_zstream zs;
+	double t0 = now_s();
+
+	*total = 0;
+	for (size_t at = 0; at < n; at += BLOCK) {
+		size_t len = n - at < BLOCK ? n - at : BLOCK;
+
+		if (level < 0) {
+			*total += libdeflate_gzip_compress(ld, in + at, len, out, 2 * BLOCK);
+			continue;
+		}
+		isal_deflate_stateless_init(&zs);
+		zs.level = (uint32_t)level;
+		zs.level_buf = level ? level_buf : NULL;
+		zs.level_buf_size = level ? ISAL_DEF_LVL1_DEFAULT : 0;
+		zs.gzip_flag = IGZIP_GZIP;
+		zs.end_of_stream = 1;
+		zs.next_in = (uint8_t *)in + at;
+		zs.avail_in = (uint32_t)len;
+		zs.next_out = out;
+		zs.avail_out = 2 * BLOCK;
+		if (isal_deflate_stateless(&zs) == COMP_OK)
+			*total += zs.total_out;
+	}
+	t0 = now_s() - t0;
+	libdeflate_free_compressor(ld);
+	free(level_buf);
+	return t0;
+}
+
+static double write_all(const struct records *r)
+{
+	struct pa_tape_header h = { .abi = PA_ABI_VERSION };
+	char err[300];
+	struct pa_tape *t = pa_tape_create("/dev/null", &h, err, sizeof(err));
+	double t0 = now_s();
+
+	if (!t)
+		return -1;
+	for (size_t i = 0; i < r->n; i++)
+		pa_tape_write(t, r->type[i], r->bytes + r->at[i], r->len[i]);
+	pa_tape_close(t);
+	return (now_s() - t0) * 1e9 / (double)r->n;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct { int level; const char *name; } deflaters[] = {
+		{ -1, "libdeflate level 1" }, { 1, "ISA-L level 1" }, { 0, "ISA-L level 0 (used)" },
+	};
+	struct records r = { 0 };
+	double best = 1e30;
+	uint8_t *coded, *out;
+	size_t coded_len = 0;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: tapebench RECORD_FILE\n");
+		return 2;
+	}
+	if (load(argv[1], &r))
+		return 1;
+	coded = malloc(r.used + r.n * PA_CODEC_HEAD_MAX);
+	out = malloc(2 * BLOCK);
+	if (!coded || !out)
+		return 1;
+	for (int i = 0; i < ROUNDS; i++) {
+		double ns = code_all(&r, coded, &coded_len);
+
+		best = ns < best ? ns : best;
+	}
+	printf("%zu records, %zu bytes; coded: %zu bytes\n", r.n, r.used, coded_len);
+	printf("  %-30s %.1f ns a record\n", "code", best);
+	for (size_t d = 0; d < sizeof(deflaters) / sizeof(deflaters[0]); d++) {
+		size_t size = 0;
+
+		best = 1e30;
+		for (int i = 0; i < ROUNDS; i++) {
+			double s = deflate_all(coded, coded_len, deflaters[d].level, out, &size);
+
+			best = s < best ? s : best;
+		}
+		printf("  deflate, %-21s %.0f MB/s, %zu bytes\n", deflaters[d].name,
+		       (double)coded_len / best / 1e6, size);
+	}
+	best = 1e30;
+	for (int i = 0; i < ROUNDS; i++) {
+		double ns = write_all(&r);
+
+		best = ns >= 0 && ns < best ? ns : best;
+	}
+	printf("  %-30s %.1f ns a record\n", "write (code+deflate+write)", best);
+	return 0;
+}
