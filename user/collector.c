@@ -144,10 +144,14 @@ static void on_fork(struct pa_collector *c, const struct pa_fork_event *e)
 		on_thread_fork(c, e);
 		return;
 	}
-	parent = pa_table_find_identity(&c->table, e->parent_tgid, e->parent_start_ns);
 	child = pa_table_upsert(&c->table, &info);
 	if (!child)
 		return;
+	/* Looked up after the upsert, which drops an older life under the
+	 * child's pid: in a damaged record file that can be the parent. */
+	parent = pa_table_find_identity(&c->table, e->parent_tgid, e->parent_start_ns);
+	if (parent == child)
+		parent = NULL;
 	if (parent)
 		inherit_from_parent(child, parent);
 	pa_table_set_ids(child, &e->ids);

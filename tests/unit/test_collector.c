@@ -657,6 +657,34 @@ static void test_exit_reparents_children_from_proc_root(void **state)
 	CHECK(p2->parent == parent, "301 (no stat) left where it was");
 }
 
+/* A damaged record file (the fuzzer made one) can name a child with its
+ * parent's pid: the child's upsert drops the parent's record, which must
+ * not be used after, nor a process be its own parent. */
+static void test_fork_of_a_child_with_the_parents_pid(void **state)
+{
+	struct fixture *f = *state;
+	struct synth_task reborn = shell;
+	struct pa_fork_event e;
+	struct pa_proc *p;
+
+	reborn.start_ns = 30 * NS_PER_SEC;
+	known(f, &shell, "bash -l");
+	e = synth_fork(30 * NS_PER_SEC, &reborn, &shell);
+	e.hdr.flags &= ~PA_F_THREAD;
+	FEED(f, e);
+	p = pa_table_find(&f->c.table, shell.pid);
+	assert_non_null(p);
+	CHECK_U(p->start_ticks, pa_ns_to_ticks(reborn.start_ns), "the new life under pid 100");
+	CHECK(p->cmdline == NULL, "nothing inherited from the dropped record");
+	CHECK(p->parent != p, "not its own parent");
+
+	e = synth_fork(31 * NS_PER_SEC, &reborn, &reborn); /* its own parent, same life */
+	e.hdr.flags &= ~PA_F_THREAD;
+	FEED(f, e);
+	p = pa_table_find(&f->c.table, shell.pid);
+	CHECK(p && p->parent != p, "still not its own parent");
+}
+
 /* A child already reaped lingers under its parent for the tree, but it is
  * gone: its pid may be a new process's by now.  The parent's exit must not
  * read /proc for it, nor move it under whatever owns that pid now. */
@@ -863,6 +891,7 @@ int main(void)
 		J(test_add_sink_limits),
 		J(test_exit_reparents_children_from_proc_root),
 		J(test_exit_leaves_reaped_children_alone),
+		J(test_fork_of_a_child_with_the_parents_pid),
 		J(test_exit_without_proc_root_keeps_links),
 		T(test_text_header_once),
 		T(test_text_fork_line),
