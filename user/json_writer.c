@@ -388,37 +388,22 @@ void jw_array_end(struct jw *w)
 
 void jw_key_len(struct jw *w, const char *key, size_t len)
 {
-	bool *first;
-	char *p;
-
 	if (w->failed)
 		return;
 	if (!key || w->depth == 0 || !w->is_object[w->depth - 1] || w->after_key) {
 		jw_fail(w);
 		return;
 	}
-	w->after_key = true;
 	if (!jw_short_is_plain((const unsigned char *)key, len)) {
+		w->after_key = true;
 		jw_separate(w);
 		jw_put_string(w, key, len);
 		jw_putc(w, ':');
 		return;
 	}
 	/* The common case in one reservation: ,"key": */
-	if (!jw_reserve(w, len + 4))
-		return;
-	p = w->buf + w->len;
-	first = &w->first[w->depth - 1];
-	if (*first)
-		*first = false;
-	else
-		*p++ = ',';
-	*p++ = '"';
-	jw_copy(p, key, len);
-	p += len;
-	*p++ = '"';
-	*p++ = ':';
-	w->len = (size_t)(p - w->buf);
+	if (jw_reserve(w, len + 4))
+		jw_put_plain_key(w, key, len);
 }
 
 void jw_string_len(struct jw *w, const char *s, size_t len)

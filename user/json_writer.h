@@ -81,17 +81,12 @@ void jw_ascii(struct jw *w, const char *v, size_t len);
  * controls (ours are ECS names; test_json_writer checks every literal key
  * in user/).  Any other key takes jw_key_len's checks and escapes.
  */
-static inline void jw_key(struct jw *w, const char *key)
+/* ,"key": (the comma unless it is the object's first member) for a key
+ * that needs no escape, inside an object, with len + 4 bytes of room. */
+static inline void jw_put_plain_key(struct jw *w, const char *key, size_t len)
 {
-	size_t len = key ? strlen(key) : 0;
-	char *p;
+	char *p = w->buf + w->len;
 
-	if (!__builtin_constant_p(len) || !key || w->failed || w->after_key || !w->depth ||
-	    !w->is_object[w->depth - 1] || w->cap - w->len < len + 4) {
-		jw_key_len(w, key, len);
-		return;
-	}
-	p = w->buf + w->len;
 	if (w->first[w->depth - 1])
 		w->first[w->depth - 1] = false;
 	else
@@ -103,6 +98,18 @@ static inline void jw_key(struct jw *w, const char *key)
 	*p++ = ':';
 	w->len = (size_t)(p - w->buf);
 	w->after_key = true;
+}
+
+static inline void jw_key(struct jw *w, const char *key)
+{
+	size_t len = key ? strlen(key) : 0;
+
+	if (!__builtin_constant_p(len) || !key || w->failed || w->after_key || !w->depth ||
+	    !w->is_object[w->depth - 1] || w->cap - w->len < len + 4) {
+		jw_key_len(w, key, len);
+		return;
+	}
+	jw_put_plain_key(w, key, len);
 }
 
 /* NULL writes null. */
