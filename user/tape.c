@@ -33,9 +33,9 @@ struct stored_header {
 /* Records are coded (tape_codec.h) into blocks of this many bytes, and
  * each block is compressed whole into one gzip member: the file is a
  * plain multi-member gzip stream that zcat and zlib read.  ISA-L writes
- * it (its level 1 is 2.4 times libdeflate's level 1 on coded records, the
- * same size; level 0 faster still); libdeflate reads a member at a time
- * (twice zlib's speed). */
+ * it (on coded records its level 1 is about twice libdeflate's level 1,
+ * the same size, and level 0 faster still: tools/bench/tapebench);
+ * libdeflate reads a member at a time (twice zlib's speed). */
 #define IO_SIZE (128u << 10)
 /* The most bytes a member may take: ISA-L's worst case is the block plus
  * a stored block's headers.  The reader refuses a larger one. */
@@ -50,8 +50,8 @@ struct pa_tape {
 	size_t io_pos;   /* reading: the next byte to decode */
 	int fd;
 	uint8_t *zbuf;   /* ZBLOCK_MAX bytes: compressed members */
-	/* writing */
-	struct isal_zstream zs;
+	/* writing: ISA-L's stream state, 80 KB, so only a writer has one */
+	struct isal_zstream *zs;
 	/* reading: zbuf[zpos, zlen) is what the file had next */
 	struct libdeflate_decompressor *inflate;
 	size_t zpos, zlen;
@@ -90,14 +90,16 @@ static struct pa_tape *tape_new(bool writing)
 	/* Reading, a member (up to IO_SIZE) lands after what is left of the last. */
 	t->io = malloc(writing ? IO_SIZE : 2 * IO_SIZE);
 	t->zbuf = malloc(ZBLOCK_MAX);
-	if (!writing) {
+	if (writing) {
+		t->zs = calloc(1, sizeof(*t->zs));
+	} else {
 		t->inflate = libdeflate_alloc_decompressor();
 		t->raw = malloc(PA_TAPE_MAX_RAW);
 		t->cap = PA_CODEC_SPAN;
 		t->buf = malloc(t->cap);
 	}
 	if (!t->io || !t->zbuf ||
-	    (!writing && (!t->inflate || !t->raw || !t->buf))) {
+	    (writing ? !t->zs : !t->inflate || !t->raw || !t->buf)) {
 		pa_tape_close(t);
 		return NULL;
 	}
@@ -240,15 +242,15 @@ static bool write_all(int fd, const void *data, size_t len)
 /* Compress io into one gzip member and write it. */
 static void flush_block(struct pa_tape *t)
 {
-	struct isal_zstream *zs = &t->zs;
+	struct isal_zstream *zs = t->zs;
 
 	if (!t->io_len || t->error[0])
 		return;
 	isal_deflate_stateless_init(zs);
 	/* Level 0: the recording agent's CPU matters more than the file's
-	 * size.  Against level 1 on a fork storm's coded records: 230 vs
-	 * 199 MB/s, 1.24 vs 0.98 MB, and no 270 KB work buffer to pass
-	 * through the cache at every block. */
+	 * size.  Against level 1 on a fork storm's coded records: 251 vs
+	 * 196 MB/s, 1.31 vs 1.02 MB (tapebench, BENCHMARKS.md), and no
+	 * 270 KB work buffer to pass through the cache at every block. */
 	zs->level = 0;
 	zs->gzip_flag = IGZIP_GZIP;
 	zs->end_of_stream = 1;
@@ -547,6 +549,7 @@ int pa_tape_close(struct pa_tape *t)
 	else if (t->fd >= 0)
 		close(t->fd);
 	libdeflate_free_decompressor(t->inflate);
+	free(t->zs);
 	free(t->zbuf);
 	free(t->io);
 	free(t->raw);
