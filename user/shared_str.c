@@ -14,14 +14,14 @@ struct shared_str {
 	char s[];
 };
 
-static struct shared_str *header_of(char *s)
+static struct shared_str *header_of(const char *s)
 {
 	return (struct shared_str *)(s - offsetof(struct shared_str, s));
 }
 
 size_t pa_str_len(const char *s)
 {
-	return ((const struct shared_str *)(s - offsetof(struct shared_str, s)))->len;
+	return header_of(s)->len;
 }
 
 char *pa_str_dup(const char *s)
