@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * How one record is stored in a record file (format 5), before DEFLATE.
+ * How one record is stored in a record file (format 6), before DEFLATE.
  * Compression is most of what recording costs, and it costs per byte: a
  * fork record is 208 bytes of which a handful differ from the previous
  * fork (times, pids; the 96-byte cgroup name is mostly NUL padding).  So
@@ -20,6 +20,9 @@
  * The span is the record's first min(len, PA_CODEC_SPAN) bytes (an exec's
  * fixed part only: its file name and argv are text), zero-padded to a
  * word; the previous record of the kind is zero past its own length.
+ * A ring buffer record's span is first predicted (tape_codec.c): fields
+ * that usually equal another field of the record, or follow the last
+ * ring buffer record's, are replaced by their difference from it.
  * Decoding gives back the exact record bytes.
  */
 #ifndef PA_TAPE_CODEC_H
@@ -41,6 +44,9 @@
 
 struct pa_codec {
 	uint32_t last[PA_CODEC_KINDS][PA_CODEC_WORDS];
+	/* the last ring buffer record's, of any kind (prediction) */
+	uint64_t last_ts, last_start;
+	uint32_t last_pid;
 	uint8_t last_words[PA_CODEC_KINDS];
 	uint32_t last_len[PA_CODEC_KINDS];
 	uint64_t last_bits[PA_CODEC_KINDS];

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The record coding of format 5 (tape_codec.h): records of every kind and
+ * The record coding of format 6 (tape_codec.h): records of every kind and
  * length come back byte for byte, through the codec alone and through a
  * record file; what is coded is smaller than the record; an exec's text
  * stays as it is.
@@ -95,30 +95,81 @@ static void test_codec_round_trip(void **state)
 	assert_true(coded < plain);
 }
 
-/* A fork like the one before: its changed words, not its 208 bytes. */
+/* Forks like the one before: their changed words, not their 216 bytes.
+ * A fork's tgid, vpid and own start equal its pid and process start:
+ * predicted (tape_codec.c), they cost nothing; ts, pid and start_ns are
+ * coded against the last record's, so a regular storm costs its kind byte. */
 static void test_repeats_cost_little(void **state)
 {
 	static struct pa_codec enc;
-	struct pa_fork_event e = { .hdr = { .type = PA_EV_FORK, .size = sizeof(e), .ts_ns = 1ull << 40,
-					    .pid = 1000, .tgid = 1000, .comm = "forkbench" } };
+	struct pa_fork_event e = { .hdr = { .type = PA_EV_FORK, .size = sizeof(e), .comm = "forkbench" },
+				   .parent_pid = 999, .parent_tgid = 999 };
 	uint8_t out[PA_CODEC_HEAD_MAX];
 	unsigned kind = pa_codec_kind(PA_TAPE_RAW, &e, sizeof(e));
+	size_t n[6];
 
 	(void)state;
-	assert_true(pa_codec_put(&enc, out, kind, sizeof(e), &e) > 20);
-	e.hdr.ts_ns += 70000;
-	e.hdr.pid += 2;
-	e.hdr.tgid += 2;
-	/* kind (the same length: no length), bitmap (7), ts (3), pid and tgid (1 each) */
-	assert_int_equal(pa_codec_put(&enc, out, kind, sizeof(e), &e), 1 + 7 + 3 + 1 + 1);
-	e.hdr.ts_ns += 70000;
-	e.hdr.pid += 2;
-	e.hdr.tgid += 2;
-	/* the same words changed: no bitmap either */
-	assert_int_equal(pa_codec_put(&enc, out, kind, sizeof(e), &e), 1 + 3 + 1 + 1);
-	/* nothing changed: an empty bitmap, then the same again */
-	assert_int_equal(pa_codec_put(&enc, out, kind, sizeof(e), &e), 1 + 7);
-	assert_int_equal(pa_codec_put(&enc, out, kind, sizeof(e), &e), 1);
+	for (int i = 0; i < 6; i++) {
+		e.hdr.ts_ns = (1ull << 40) + (uint64_t)i * 70000 + (i == 5 ? 100 : 0);
+		e.hdr.start_ns = e.task_start_ns = e.hdr.ts_ns - 500;
+		e.hdr.pid = e.hdr.tgid = e.ids.vpid = 1000 + 2 * (uint32_t)i;
+		n[i] = pa_codec_put(&enc, out, kind, sizeof(e), &e);
+	}
+	assert_true(n[0] > 20);
+	/* ts, pid and start_ns against the first fork's: 5 words changed */
+	assert_true(n[1] > 1 + 7 + 5);
+	/* the same intervals: no word changed, an empty bitmap (7 bytes) */
+	assert_int_equal(n[2], 1 + 7);
+	/* and the same bitmap: the kind byte alone */
+	assert_int_equal(n[3], 1);
+	assert_int_equal(n[4], 1);
+	/* 100 ns later than the interval: ts and start_ns, 2 bytes each */
+	assert_int_equal(n[5], 1 + 7 + 2 + 2);
+}
+
+/* A fork storm as the kernel reports it: each child's fork, exit and
+ * free.  The exit and free name the process the fork before them named,
+ * so once the intervals repeat every record costs its kind byte. */
+static void test_storm_costs_a_byte_a_record(void **state)
+{
+	static struct pa_codec enc, dec;
+	struct pa_fork_event fork = { .hdr = { .type = PA_EV_FORK, .size = sizeof(fork), .comm = "storm" },
+				      .parent_pid = 999, .parent_tgid = 999 };
+	struct pa_exit_event exit = { .hdr = { .type = PA_EV_EXIT, .size = sizeof(exit),
+					       .flags = PA_F_GROUP_DEAD, .comm = "storm" } };
+	struct pa_free_event free_ = { .hdr = { .type = PA_EV_FREE, .size = sizeof(free_), .comm = "storm" } };
+	uint8_t out[PA_CODEC_HEAD_MAX];
+
+	(void)state;
+	for (uint32_t i = 0; i < 10; i++) {
+		const struct pa_event_header *rec[3] = { &fork.hdr, &exit.hdr, &free_.hdr };
+
+		fork.hdr.ts_ns = (1ull << 40) + i * 90000;
+		fork.hdr.start_ns = fork.task_start_ns = fork.hdr.ts_ns - 500;
+		fork.hdr.pid = fork.hdr.tgid = fork.ids.vpid = 2000 + 3 * i;
+		exit.hdr = fork.hdr;
+		exit.hdr.type = PA_EV_EXIT;
+		exit.hdr.size = sizeof(exit);
+		exit.hdr.ts_ns += 30000;
+		exit.task_start_ns = fork.task_start_ns;
+		free_.hdr = exit.hdr;
+		free_.hdr.type = PA_EV_FREE;
+		free_.hdr.size = sizeof(free_);
+		free_.hdr.ts_ns += 10000;
+		for (int r = 0; r < 3; r++) {
+			unsigned kind = pa_codec_kind(PA_TAPE_RAW, rec[r], rec[r]->size), got_kind;
+			size_t n = pa_codec_put(&enc, out, kind, rec[r]->size, rec[r]), head, used;
+			uint32_t got[PA_CODEC_WORDS], len;
+
+			if (i >= 3)
+				assert_int_equal(n, 1);
+			head = pa_codec_get_head(&dec, out, n, &got_kind, &len);
+			assert_true(head > 0);
+			assert_true(pa_codec_get_span(&dec, out + head, n - head, got_kind,
+						      out[0] & PA_CODEC_SAME_BITS, len, got, &used));
+			assert_memory_equal(got, rec[r], rec[r]->size);
+		}
+	}
 }
 
 static void test_exec_text_is_not_coded(void **state)
@@ -178,6 +229,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_codec_round_trip),
 		cmocka_unit_test(test_repeats_cost_little),
+		cmocka_unit_test(test_storm_costs_a_byte_a_record),
 		cmocka_unit_test(test_exec_text_is_not_coded),
 		cmocka_unit_test(test_file_round_trip),
 	};
