@@ -98,6 +98,9 @@ static __always_inline void fill_ids(struct pa_task_ids *ids, struct task_struct
 	ids->vpid = pid ? pid_nr_at(pid, pid->level) : 0;
 	ids->tty_nr = tty_nr_of(sig);
 	ids->cwd_key = cwd_key_of(task);
+	/* The read leaves the room past the NUL as it was (a ring buffer's
+	 * older records): zeroed, it costs the record file nothing. */
+	__builtin_memset(ids->cgroup, 0, sizeof(ids->cgroup));
 	if (bpf_probe_read_kernel_str(ids->cgroup, sizeof(ids->cgroup),
 				      task->cgroups->dfl_cgrp->kn->name) <= 0)
 		ids->cgroup[0] = '\0';

@@ -393,8 +393,16 @@ static void on_state(struct pa_collector *c, const struct pa_state_event *e)
 
 int pa_collector_handle(struct pa_collector *c, const void *data, size_t size)
 {
-	const struct pa_event_header *h;
+	const struct pa_event_header *h = NULL;
 	enum pa_decode_result res = pa_decode(data, size, &h);
+
+	return pa_collector_handle_decoded(c, res, h);
+}
+
+int pa_collector_handle_decoded(struct pa_collector *c, enum pa_decode_result res,
+				const struct pa_event_header *h)
+{
+	const void *data = h;
 
 	if (res == PA_DECODE_UNKNOWN)
 		return 0; /* a newer kernel side: skip what we do not know */

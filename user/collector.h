@@ -67,6 +67,9 @@ int pa_collector_add_sink(struct pa_collector *c, struct pa_sink *s);
 void pa_collector_dispatch(struct pa_collector *c, const struct pa_report *r);
 /* One raw record; returns 0, or -1 when the decoder refused it. */
 int pa_collector_handle(struct pa_collector *c, const void *data, size_t size);
+/* The same for a record pa_decode already judged (res; h when OK). */
+int pa_collector_handle_decoded(struct pa_collector *c, enum pa_decode_result res,
+				const struct pa_event_header *h);
 /* The kernel dropped `count` more records; reported as one `lost` event. */
 void pa_collector_lost(struct pa_collector *c, uint64_t count, uint64_t now_boot_ns);
 /* After a /proc snapshot: processes already zombies count as exited at

@@ -246,10 +246,27 @@ static void zero_cgroup_tail(struct pa_task_ids *ids)
 		memset(ids->cgroup + n, 0, sizeof(ids->cgroup) - n);
 }
 
+/* The BPF side zeros the name's room before it reads the name (a fork
+ * storm's records then go to the file without a copy); checked all the
+ * same, as decode checked the NUL: a stale byte would be a leak. */
+static bool cgroup_tail_zero(const struct pa_task_ids *ids)
+{
+	const char *nul = memchr(ids->cgroup, '\0', sizeof(ids->cgroup));
+	size_t rest = nul ? (size_t)(ids->cgroup + sizeof(ids->cgroup) - nul) - 1 : 0;
+
+	/* all zero: the first is, and each equals the next */
+	return nul && (!rest || (!nul[1] && !memcmp(nul + 1, nul + 2, rest - 1)));
+}
+
 static void record_fork(struct pa_collector *c, const struct pa_fork_event *e, size_t size)
 {
-	struct pa_fork_event copy = *e;
+	struct pa_fork_event copy;
 
+	if (cgroup_tail_zero(&e->ids)) {
+		pa_tape_write(c->tape, PA_TAPE_RAW, e, size);
+		return;
+	}
+	copy = *e;
 	zero_cgroup_tail(&copy.ids);
 	pa_tape_write2(c->tape, PA_TAPE_RAW, &copy, sizeof(copy), e + 1, size - sizeof(copy));
 }
@@ -293,10 +310,11 @@ static void record_exec(struct pa_collector *c, const struct pa_exec_event *e)
 
 void pa_feed_raw(struct pa_collector *c, const void *data, size_t size)
 {
-	const struct pa_event_header *h;
+	const struct pa_event_header *h = NULL;
+	enum pa_decode_result res = pa_decode(data, size, &h); /* once, for both */
 
 	if (pa_inputs_recording(c)) {
-		bool ok = pa_decode(data, size, &h) == PA_DECODE_OK;
+		bool ok = res == PA_DECODE_OK;
 
 		if (ok && h->type == PA_EV_EXEC)
 			record_exec(c, (const struct pa_exec_event *)h);
@@ -305,7 +323,7 @@ void pa_feed_raw(struct pa_collector *c, const void *data, size_t size)
 		else
 			pa_tape_write(c->tape, PA_TAPE_RAW, data, size);
 	}
-	pa_collector_handle(c, data, size);
+	pa_collector_handle_decoded(c, res, h);
 }
 
 void pa_feed_lost(struct pa_collector *c, uint64_t count, uint64_t now_ns)

@@ -607,6 +607,25 @@ static void test_cgroup_tail_not_recorded(void **state)
 	assert_memory_equal(&rec, &fork, sizeof(fork)); /* and nothing else changed */
 }
 
+/* One stale byte anywhere past the NUL, the last one included, is caught
+ * (the BPF side zeros the room, so a clean record goes without a copy). */
+static void test_cgroup_stale_byte_anywhere_not_recorded(void **state)
+{
+	static const size_t at[] = { 2, 3, 50, PA_CGROUP_NAME_LEN - 1 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		struct pa_fork_event fork = synth_fork(20 * NS_PER_SEC, &worker, &shell), rec;
+
+		memset(fork.ids.cgroup, 0, sizeof(fork.ids.cgroup));
+		fork.ids.cgroup[0] = 'a';
+		fork.ids.cgroup[at[i]] = 'x';
+		assert_int_equal(record_and_read_back(&fork, sizeof(fork), &rec, sizeof(rec)), sizeof(fork));
+		fork.ids.cgroup[at[i]] = '\0';
+		assert_memory_equal(&rec, &fork, sizeof(fork));
+	}
+}
+
 /* The same for an exec whose argv is empty (it takes no masking path). */
 static void test_cgroup_tail_not_recorded_exec_without_args(void **state)
 {
@@ -647,6 +666,7 @@ int main(void)
 		cmocka_unit_test(test_stop_at),
 		cmocka_unit_test(test_cgroup_tail_not_recorded),
 		cmocka_unit_test(test_cgroup_tail_not_recorded_exec_without_args),
+		cmocka_unit_test(test_cgroup_stale_byte_anywhere_not_recorded),
 	};
 
 	umask(022);
