@@ -106,17 +106,28 @@ static inline uint64_t get64(const void *r, size_t at)
 	return v;
 }
 
-/* Store v at byte `at` of dst; the bits of the words it took. */
-static inline uint64_t put32(void *dst, size_t at, uint32_t v)
+/* Where prediction puts fields: dst; and, coding, the last record's
+ * words, to tell at once which changed (comparing later, word by word or
+ * by vector loads of words just stored, cost more than the prediction). */
+struct predicted {
+	void *dst;
+	const uint32_t *last; /* NULL: decoding */
+	uint64_t words;       /* the words written */
+	uint64_t changed;     /* coding: those that differ from last */
+};
+
+static inline void put32(struct predicted *o, size_t at, uint32_t v)
 {
-	memcpy((char *)dst + at, &v, sizeof(v));
-	return 1ull << (at / 4);
+	memcpy((char *)o->dst + at, &v, sizeof(v));
+	o->words |= 1ull << (at / 4);
+	if (o->last)
+		o->changed |= (uint64_t)(v != o->last[at / 4]) << (at / 4);
 }
 
-static inline uint64_t put64(void *dst, size_t at, uint64_t v)
+static inline void put64(struct predicted *o, size_t at, uint64_t v)
 {
-	memcpy((char *)dst + at, &v, sizeof(v));
-	return 3ull << (at / 4);
+	put32(o, at, (uint32_t)v);
+	put32(o, at + 4, (uint32_t)(v >> 32));
 }
 
 #define HDR(field) offsetof(struct pa_event_header, field)
@@ -125,54 +136,52 @@ static inline uint64_t put64(void *dst, size_t at, uint64_t v)
 #define EXEC(field) offsetof(struct pa_exec_event, field)
 
 /* Each field of the record src less (sign -1: coding) or plus (+1:
- * decoding) the field it follows, into dst (src itself when decoding:
- * the bases, pid, start_ns and parent_pid, are never changed here).
- * n: the predicted bytes.  Returns a bit per word written. */
-static uint64_t within_record(void *dst, const void *src, size_t n, unsigned type, int sign)
+ * decoding) the field it follows, into o (src itself when decoding: the
+ * bases, pid, start_ns and parent_pid, are never changed here).
+ * n: the predicted bytes. */
+static inline void within_record(struct predicted *o, const void *src, size_t n, unsigned type,
+				 int sign)
 {
 	uint32_t pid = (uint32_t)sign * get32(src, HDR(pid));
 	uint64_t start = (uint64_t)sign * get64(src, HDR(start_ns));
-	uint64_t words = put32(dst, HDR(tgid), get32(src, HDR(tgid)) + pid);
 
+	put32(o, HDR(tgid), get32(src, HDR(tgid)) + pid);
 	if (n < PREDICTED_BYTES)
-		return words;
+		return;
 	switch (type) {
 	case PA_EV_FORK:
-		words |= put64(dst, FORK(task_start_ns), get64(src, FORK(task_start_ns)) + start);
-		words |= put32(dst, FORK(ids.vpid), get32(src, FORK(ids.vpid)) + pid);
-		words |= put32(dst, FORK(parent_tgid),
-			       get32(src, FORK(parent_tgid)) + (uint32_t)sign * get32(src, FORK(parent_pid)));
+		put64(o, FORK(task_start_ns), get64(src, FORK(task_start_ns)) + start);
+		put32(o, FORK(ids.vpid), get32(src, FORK(ids.vpid)) + pid);
+		put32(o, FORK(parent_tgid),
+		      get32(src, FORK(parent_tgid)) + (uint32_t)sign * get32(src, FORK(parent_pid)));
 		break;
 	case PA_EV_EXIT:
-		words |= put64(dst, EXIT(task_start_ns), get64(src, EXIT(task_start_ns)) + start);
+		put64(o, EXIT(task_start_ns), get64(src, EXIT(task_start_ns)) + start);
 		break;
 	case PA_EV_EXEC:
-		words |= put32(dst, EXEC(ids.vpid), get32(src, EXEC(ids.vpid)) + pid);
+		put32(o, EXEC(ids.vpid), get32(src, EXEC(ids.vpid)) + pid);
 		break;
 	}
-	return words;
 }
 
 /* ts_ns, pid and start_ns of src less (sign -1) or plus (+1) the last
- * record's, into dst; this record's, as they were before coding, become
- * the last.  Returns a bit per word written. */
-static uint64_t against_last(struct pa_codec *k, void *dst, const void *src, int sign)
+ * record's, into o; this record's, as they were before coding, become
+ * the last. */
+static inline void against_last(struct pa_codec *k, struct predicted *o, const void *src, int sign)
 {
-	uint64_t ts = get64(src, HDR(ts_ns)), start = get64(src, HDR(start_ns)), words;
+	uint64_t ts = get64(src, HDR(ts_ns)), start = get64(src, HDR(start_ns));
 	uint32_t pid = get32(src, HDR(pid));
+	uint64_t ts_out = ts + (uint64_t)sign * k->last_ts;
+	uint64_t start_out = start + (uint64_t)sign * k->last_start;
+	uint32_t pid_out = pid + (uint32_t)sign * k->last_pid;
 
-	words = put64(dst, HDR(ts_ns), ts + (uint64_t)sign * k->last_ts) |
-		put32(dst, HDR(pid), pid + (uint32_t)sign * k->last_pid) |
-		put64(dst, HDR(start_ns), start + (uint64_t)sign * k->last_start);
-	if (sign > 0) {
-		ts = get64(dst, HDR(ts_ns));
-		start = get64(dst, HDR(start_ns));
-		pid = get32(dst, HDR(pid));
-	}
-	k->last_ts = ts;
-	k->last_pid = pid;
-	k->last_start = start;
-	return words;
+	put64(o, HDR(ts_ns), ts_out);
+	put32(o, HDR(pid), pid_out);
+	put64(o, HDR(start_ns), start_out);
+	/* this record's own values, before coding or after decoding */
+	k->last_ts = sign < 0 ? ts : ts_out;
+	k->last_pid = sign < 0 ? pid : pid_out;
+	k->last_start = sign < 0 ? start : start_out;
 }
 
 static void remember(struct pa_codec *k, unsigned kind, uint32_t len, uint64_t bits,
@@ -228,21 +237,16 @@ size_t pa_codec_put(struct pa_codec *k, uint8_t *out, unsigned kind, uint32_t le
 	unsigned words = (unsigned)(span + 3) / 4, nbitmap = (words + 7) / 8;
 	uint32_t *last = k->last[kind], predicted[PREDICTED_BYTES / 4];
 	size_t npredicted = predicted_bytes(kind, span);
-	uint64_t bits, pmask = 0;
+	struct predicted o = { .dst = predicted, .last = last };
+	uint64_t bits;
 	uint8_t *p = out + 1;
 
-	if (npredicted)
-		pmask = within_record(predicted, first, npredicted, kind - PA_CODEC_KIND_RAW, -1) |
-			against_last(k, predicted, first, -1);
-	/* Which words changed, first: then the head is written in place.
-	 * The predicted ones are compared one by one: a vector load of words
-	 * just stored one by one would wait for the stores. */
-	bits = changed_words(last, first, span) & ~pmask;
-	for (uint64_t todo = pmask; todo; todo &= todo - 1) {
-		unsigned i = (unsigned)__builtin_ctzll(todo);
-
-		bits |= (uint64_t)(predicted[i] != last[i]) << i;
+	if (npredicted) {
+		within_record(&o, first, npredicted, kind - PA_CODEC_KIND_RAW, -1);
+		against_last(k, &o, first, -1);
 	}
+	/* Which words changed, first: then the head is written in place. */
+	bits = (changed_words(last, first, span) & ~o.words) | o.changed;
 
 	*out = (uint8_t)kind;
 	if (len == k->last_len[kind])
@@ -257,7 +261,7 @@ size_t pa_codec_put(struct pa_codec *k, uint8_t *out, unsigned kind, uint32_t le
 	}
 	for (uint64_t todo = bits; todo; todo &= todo - 1) {
 		unsigned i = (unsigned)__builtin_ctzll(todo);
-		uint32_t w = pmask >> i & 1 ? predicted[i] : word_at(first, span, i);
+		uint32_t w = o.words >> i & 1 ? predicted[i] : word_at(first, span, i);
 		int32_t d = (int32_t)(w - last[i]);
 
 		last[i] = w;
@@ -315,8 +319,10 @@ bool pa_codec_get_span(struct pa_codec *k, const uint8_t *in, size_t n, unsigned
 	 * the record's own are overwritten by its tail or unused. */
 	memcpy(span, last, PA_CODEC_SPAN);
 	if (npredicted) { /* the bases first */
-		against_last(k, span, span, 1);
-		within_record(span, span, npredicted, kind - PA_CODEC_KIND_RAW, 1);
+		struct predicted o = { .dst = span };
+
+		against_last(k, &o, span, 1);
+		within_record(&o, span, npredicted, kind - PA_CODEC_KIND_RAW, 1);
 	}
 	remember(k, kind, len, bits, words);
 	*used = (size_t)(p - in);
