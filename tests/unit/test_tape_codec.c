@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -224,6 +225,49 @@ static void test_file_round_trip(void **state)
 	rmdir(dir);
 }
 
+/* A fork storm's coded records are no text: DEFLATE's default codes do
+ * not shrink them (ISA-L stores the blocks).  The writer's fitted codes
+ * do (tape.c, fit_codes). */
+static void test_storm_file_is_compressed(void **state)
+{
+	struct pa_tape_header h = { .abi = PA_ABI_VERSION };
+	char dir[] = "/tmp/pa-codec-XXXXXX", path[64], err[300];
+	struct pa_fork_event fork = { .hdr = { .type = PA_EV_FORK, .size = sizeof(fork), .comm = "storm" },
+				      .parent_pid = 999, .parent_tgid = 999 };
+	struct pa_exit_event exit = { .hdr = { .type = PA_EV_EXIT, .size = sizeof(exit) } };
+	uint64_t ts = 1ull << 40, coded;
+	struct pa_tape *t;
+	struct stat st;
+
+	(void)state;
+	srand(3);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/storm.pat", dir);
+	t = pa_tape_create(path, &h, err, sizeof(err));
+	assert_non_null(t);
+	for (uint32_t i = 0; i < 100000; i++) {
+		fork.hdr.ts_ns = ts += 20000 + (uint64_t)rand() % 60000;
+		fork.hdr.start_ns = fork.task_start_ns = ts - 2000 - (uint64_t)rand() % 1000;
+		fork.hdr.pid = fork.hdr.tgid = fork.ids.vpid = 2000 + i + (uint32_t)rand() % 3;
+		pa_tape_write(t, PA_TAPE_RAW, &fork, sizeof(fork));
+		exit.hdr = fork.hdr;
+		exit.hdr.type = PA_EV_EXIT;
+		exit.hdr.size = sizeof(exit);
+		exit.hdr.ts_ns = ts += 5000 + (uint64_t)rand() % 20000;
+		exit.task_start_ns = fork.task_start_ns;
+		for (int k = 0; k < PA_NR_TIMES; k++)
+			exit.time_ns[k] = (uint64_t)rand() % 50000;
+		pa_tape_write(t, PA_TAPE_RAW, &exit, sizeof(exit));
+	}
+	coded = pa_tape_offset(t);
+	assert_int_equal(pa_tape_close(t), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(coded > 1000000); /* several blocks */
+	assert_true((uint64_t)st.st_size < coded * 95 / 100);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -232,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_storm_costs_a_byte_a_record),
 		cmocka_unit_test(test_exec_text_is_not_coded),
 		cmocka_unit_test(test_file_round_trip),
+		cmocka_unit_test(test_storm_file_is_compressed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
