@@ -142,6 +142,12 @@ $(OUTPUT)/tools/bench/tapebench: tools/bench/tapebench.c $(OUTPUT)/user/tape.o \
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $^ -lisal -ldeflate -o $@
 
+# What recording adds to the collector: it links the collector itself.
+$(OUTPUT)/tools/bench/recordbench: tools/bench/recordbench.c $(CORE_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $^ -lz -lisal -ldeflate -lelf -o $@
+
 # ---- tests ---------------------------------------------------------------
 .PHONY: unit-bins integ-bins
 unit-bins: $(UNIT_ASAN) $(UNIT_PLAIN)

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * recordbench FILE [PAIRS [plain|record]]
+ *
+ * What --record adds to the collector's CPU, without the kernel: the ring
+ * buffer records, ticks and drop counts of a recording are fed to the
+ * collector through the entry points the live agent's event loop calls
+ * (pa_feed_raw, pa_feed_tick, pa_feed_lost), with the JSON sink writing
+ * to /dev/null, PAIRS times (default 9) without and with a record file
+ * being written to /dev/null, in alternating order.  Printed: CPU per
+ * record of each (CLOCK_PROCESS_CPUTIME_ID, medians) and what recording
+ * adds, the median of the pairs' ratios.  With "plain" or "record", only
+ * that side runs, PAIRS times (to profile it).
+ *
+ * Live, the agent's CPU per event also holds the ring buffer's reading,
+ * which recording does not change: the ratio here is the harder one.  The
+ * collector's /proc is a made-up one, alike in both runs: the first
+ * processes the records name have a working directory (live, the first
+ * answer is kept for every process with the same one), anything else
+ * gets "no such process" (a recording's /proc answers are not fed).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "collector.h"
+#include "host_info.h"
+#include "inputs.h"
+#include "output.h"
+#include "sink.h"
+#include "tape.h"
+
+#define MAX_INPUTS 4000000u
+#define WITH_CWD 64 /* processes given a working directory in the made-up /proc */
+
+struct inputs {
+	uint8_t *bytes; /* every input, 8-byte aligned */
+	size_t *at, *len;
+	enum pa_tape_type *type;
+	size_t n, used, raw;
+};
+
+static int load(const char *path, struct pa_tape_header *h, struct inputs *in)
+{
+	size_t cap = 256u << 20, len;
+	enum pa_tape_type type;
+	const void *data;
+	char err[300];
+	struct pa_tape *t = pa_tape_open(path, h, err, sizeof(err));
+
+	if (!t) {
+		fprintf(stderr, "recordbench: %s\n", err);
+		return -1;
+	}
+	in->bytes = malloc(cap);
+	in->at = malloc(MAX_INPUTS * sizeof(*in->at));
+	in->len = malloc(MAX_INPUTS * sizeof(*in->len));
+	in->type = malloc(MAX_INPUTS * sizeof(*in->type));
+	if (!in->bytes || !in->at || !in->len || !in->type)
+		return -1;
+	while (pa_tape_read(t, &type, &data, &len) > 0 && in->n < MAX_INPUTS) {
+		if (type != PA_TAPE_RAW && type != PA_TAPE_TICK && type != PA_TAPE_LOST)
+			continue; /* the snapshot and /proc answers */
+		if (in->used + len > cap)
+			break;
+		memcpy(in->bytes + in->used, data, len);
+		in->at[in->n] = in->used;
+		in->len[in->n] = len;
+		in->type[in->n++] = type;
+		in->raw += type == PA_TAPE_RAW;
+		in->used += (len + 7) & ~(size_t)7;
+	}
+	pa_tape_close(t);
+	return in->raw ? 0 : -1;
+}
+
+/* root/PID/cwd -> / for the first WITH_CWD processes the records name. */
+static int fake_proc(const struct inputs *in, char *root)
+{
+	char path[128];
+	int made = 0;
+
+	if (!mkdtemp(root))
+		return -1;
+	for (size_t i = 0; i < in->n && made < WITH_CWD; i++) {
+		const struct pa_event_header *h = (const void *)(in->bytes + in->at[i]);
+
+		if (in->type[i] != PA_TAPE_RAW || in->len[i] < sizeof(*h))
+			continue;
+		snprintf(path, sizeof(path), "%s/%u", root, h->pid);
+		if (mkdir(path, 0755))
+			continue; /* named before */
+		snprintf(path, sizeof(path), "%s/%u/cwd", root, h->pid);
+		if (symlink("/", path))
+			return -1;
+		made++;
+	}
+	return 0;
+}
+
+static void remove_fake_proc(const char *root)
+{
+	char cmd[160];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd))
+		fprintf(stderr, "recordbench: could not remove %s\n", root);
+}
+
+static double cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static void feed(struct pa_collector *c, const struct inputs *in, size_t i)
+{
+	const uint8_t *p = in->bytes + in->at[i];
+	uint64_t v[2];
+
+	switch (in->type[i]) {
+	case PA_TAPE_RAW:
+		pa_feed_raw(c, p, in->len[i]);
+		break;
+	case PA_TAPE_TICK:
+		memcpy(v, p, 8);
+		pa_feed_tick(c, v[0]);
+		break;
+	default: /* PA_TAPE_LOST */
+		memcpy(v, p, 16);
+		pa_feed_lost(c, v[0], v[1]);
+		break;
+	}
+}
+
+/* Every input through a new collector; CPU ns per ring buffer record
+ * (the record file's closing, its last block, included). */
+static double run(const struct pa_tape_header *h, const struct inputs *in, const char *proc_root,
+		  bool record)
+{
+	static struct pa_collector c;
+	struct pa_clock clock = { .boot_to_wall_ns = h->boot_to_wall_ns };
+	struct pa_sink_env env = { .clock = &clock, .hostname = h->hostname };
+	struct pa_tape *tape = NULL;
+	struct pa_output out;
+	char err[300];
+	double t0;
+
+	if (pa_output_open(&out, "/dev/null"))
+		return -1;
+	pa_collector_init(&c, h->boot_id, proc_root);
+	c.zombie_after_ns = h->zombie_after_ns;
+	c.stuck_after_ns = h->stuck_after_ns;
+	pa_collector_add_sink(&c, pa_sink_json_new(&env, &out));
+	if (record) {
+		tape = pa_tape_create("/dev/null", h, err, sizeof(err));
+		if (!tape) {
+			fprintf(stderr, "recordbench: %s\n", err);
+			return -1;
+		}
+		pa_inputs_record(&c, tape);
+	}
+	t0 = cpu_ns();
+	for (size_t i = 0; i < in->n; i++)
+		feed(&c, in, i);
+	if (tape && pa_tape_close(tape))
+		return -1;
+	pa_output_flush(&out);
+	t0 = cpu_ns() - t0;
+	pa_collector_free(&c);
+	pa_output_close(&out);
+	return t0 / (double)in->raw;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(const double *v, int n)
+{
+	double sorted[99];
+
+	memcpy(sorted, v, (size_t)n * sizeof(*v));
+	qsort(sorted, (size_t)n, sizeof(*v), cmp_double);
+	return sorted[n / 2];
+}
+
+/* PAIRS alternating pairs, or one side PAIRS times; the exit status. */
+static int measure(const struct pa_tape_header *h, const struct inputs *in, const char *root,
+		   int pairs, const char *only)
+{
+	double plain[99], recorded[99], ratio[99];
+
+	if (only) {
+		for (int i = 0; i < pairs; i++)
+			plain[i] = run(h, in, root, !strcmp(only, "record"));
+		printf("%s: %.0f ns a record\n", only, median(plain, pairs));
+		return 0;
+	}
+	if (run(h, in, root, false) < 0) /* warm-up: the heap's first touches */
+		return 1;
+	for (int i = 0; i < pairs; i++) {
+		bool record_first = i % 2;
+
+		if (record_first)
+			recorded[i] = run(h, in, root, true);
+		plain[i] = run(h, in, root, false);
+		if (!record_first)
+			recorded[i] = run(h, in, root, true);
+		if (plain[i] < 0 || recorded[i] < 0)
+			return 1;
+		ratio[i] = 100 * (recorded[i] - plain[i]) / plain[i];
+	}
+	printf("%zu ring buffer records (and %zu other inputs) fed %d times each way\n", in->raw,
+	       in->n - in->raw, pairs);
+	printf("  %-40s %.0f ns a record\n", "collector, JSON to /dev/null:", median(plain, pairs));
+	printf("  %-40s %.0f ns a record\n", "the same, recording:", median(recorded, pairs));
+	printf("  %-40s %+.1f%%  (pairs:", "record adds (median of the pairs):", median(ratio, pairs));
+	for (int i = 0; i < pairs; i++)
+		printf(" %.1f", ratio[i]);
+	printf(")\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct inputs in;
+	struct pa_tape_header h;
+	char root[] = "/tmp/recordbench-XXXXXX";
+	int pairs = argc > 2 ? atoi(argv[2]) : 9, rc;
+	const char *only = argc > 3 ? argv[3] : NULL;
+
+	if (argc < 2 || argc > 4 || pairs < 1 || pairs > 99 ||
+	    (only && strcmp(only, "plain") && strcmp(only, "record"))) {
+		fprintf(stderr, "usage: recordbench RECORD_FILE [PAIRS (1-99) [plain|record]]\n");
+		return 2;
+	}
+	if (load(argv[1], &h, &in))
+		return 1;
+	pa_host_info_set(&h.host);
+	if (fake_proc(&in, root)) {
+		perror("recordbench: a made-up /proc");
+		return 1;
+	}
+	rc = measure(&h, &in, root, pairs, only);
+	remove_fake_proc(root);
+	return rc;
+}
