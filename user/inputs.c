@@ -3,6 +3,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "decode.h"
 #include "inputs.h"
@@ -251,11 +254,27 @@ static void zero_cgroup_tail(struct pa_task_ids *ids)
  * same, as decode checked the NUL: a stale byte would be a leak. */
 static bool cgroup_tail_zero(const struct pa_task_ids *ids)
 {
+	_Static_assert(sizeof(ids->cgroup) == 96, "six 16-byte loads");
+#ifdef __SSE2__
+	/* A bit per zero byte; the tail is clean when they run unbroken from
+	 * the first to the last byte: adding the lowest bit carries through
+	 * them all.  memchr and memcmp took 18 ns a fork (recordbench). */
+	unsigned __int128 zeros = 0;
+
+	for (int i = 0; i < 6; i++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(ids->cgroup + 16 * i));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()));
+
+		zeros |= (unsigned __int128)m << (16 * i);
+	}
+	return zeros && zeros + (zeros & -zeros) == (unsigned __int128)1 << 96;
+#else
 	const char *nul = memchr(ids->cgroup, '\0', sizeof(ids->cgroup));
 	size_t rest = nul ? (size_t)(ids->cgroup + sizeof(ids->cgroup) - nul) - 1 : 0;
 
 	/* all zero: the first is, and each equals the next */
 	return nul && (!rest || (!nul[1] && !memcmp(nul + 1, nul + 2, rest - 1)));
+#endif
 }
 
 static void record_fork(struct pa_collector *c, const struct pa_fork_event *e, size_t size)
