@@ -139,8 +139,10 @@ static inline void put64(struct predicted *o, size_t at, uint64_t v)
  * decoding) the field it follows, into o (src itself when decoding: the
  * bases, pid, start_ns and parent_pid, are never changed here).
  * n: the predicted bytes. */
-static inline void within_record(struct predicted *o, const void *src, size_t n, unsigned type,
-				 int sign)
+/* Inlined: then o stays in registers (outlined, every field's bits were a
+ * read-modify-write of memory, a third of the coder's time in situ). */
+static inline __attribute__((always_inline)) void
+within_record(struct predicted *o, const void *src, size_t n, unsigned type, int sign)
 {
 	uint32_t pid = (uint32_t)sign * get32(src, HDR(pid));
 	uint64_t start = (uint64_t)sign * get64(src, HDR(start_ns));
@@ -167,7 +169,8 @@ static inline void within_record(struct predicted *o, const void *src, size_t n,
 /* ts_ns, pid and start_ns of src less (sign -1) or plus (+1) the last
  * record's, into o; this record's, as they were before coding, become
  * the last. */
-static inline void against_last(struct pa_codec *k, struct predicted *o, const void *src, int sign)
+static inline __attribute__((always_inline)) void
+against_last(struct pa_codec *k, struct predicted *o, const void *src, int sign)
 {
 	uint64_t ts = get64(src, HDR(ts_ns)), start = get64(src, HDR(start_ns));
 	uint32_t pid = get32(src, HDR(pid));
