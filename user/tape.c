@@ -343,7 +343,7 @@ static void gather(uint32_t *span, const char *a, size_t alen, const char *b, si
 void pa_tape_write2(struct pa_tape *t, enum pa_tape_type type, const void *a, size_t alen,
 		    const void *b, size_t blen)
 {
-	size_t len = alen + blen, want = len < PA_CODEC_SPAN ? len : PA_CODEC_SPAN, n;
+	size_t len = alen + blen, want = len < PA_CODEC_SPAN ? len : PA_CODEC_SPAN, n, span;
 	uint32_t gathered[PA_CODEC_WORDS];
 	const void *first = a;
 	unsigned kind;
@@ -359,14 +359,16 @@ void pa_tape_write2(struct pa_tape *t, enum pa_tape_type type, const void *a, si
 		first = gathered;
 	}
 	kind = pa_codec_kind(type, first, len);
+	span = pa_codec_span(kind, len);
 	if (IO_SIZE - t->io_len < PA_CODEC_HEAD_MAX)
 		flush_block(t);
 	if (t->error[0])
 		return;
 	n = pa_codec_put(&t->codec, t->io + t->io_len, kind, (uint32_t)len, first);
 	t->io_len += n;
-	put_tail(t, a, alen, b, blen, pa_codec_span(kind, len));
-	t->offset += n + len - pa_codec_span(kind, len);
+	if (span < len)
+		put_tail(t, a, alen, b, blen, span);
+	t->offset += n + len - span;
 }
 
 void pa_tape_write(struct pa_tape *t, enum pa_tape_type type, const void *data, size_t len)

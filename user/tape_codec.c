@@ -14,25 +14,6 @@ _Static_assert(sizeof(struct pa_exec_event) <= PA_CODEC_SPAN, "an exec's fixed p
 _Static_assert(PA_CODEC_WORDS <= 64, "the bitmap is a u64");
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "words and bitmaps are little-endian");
 
-unsigned pa_codec_kind(unsigned type, const void *first, size_t n)
-{
-	uint16_t ev = 0;
-
-	if (type != PA_TAPE_RAW)
-		return type;
-	if (n >= sizeof(ev))
-		memcpy(&ev, first, sizeof(ev));
-	return PA_CODEC_KIND_RAW + (ev & 15);
-}
-
-size_t pa_codec_span(unsigned kind, size_t len)
-{
-	/* An exec's file name and argv are text: deltas would hide, not shrink them. */
-	size_t span = kind == PA_CODEC_KIND_RAW + PA_EV_EXEC ? sizeof(struct pa_exec_event) : PA_CODEC_SPAN;
-
-	return len < span ? len : span;
-}
-
 static uint8_t *put_varint(uint8_t *p, uint32_t v)
 {
 	while (v >= 0x80) {

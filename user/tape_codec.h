@@ -31,6 +31,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include "pa_events.h"
+#include "tape.h"
 
 #define PA_CODEC_WORDS 64
 #define PA_CODEC_SPAN (PA_CODEC_WORDS * 4)
@@ -53,10 +57,27 @@ struct pa_codec {
 };
 
 /* The kind of a record of tape type `type` whose first bytes are `first`
- * (n of them). */
-unsigned pa_codec_kind(unsigned type, const void *first, size_t n);
+ * (n of them).  Inline, as pa_codec_span: the writer calls both for every
+ * record. */
+static inline unsigned pa_codec_kind(unsigned type, const void *first, size_t n)
+{
+	uint16_t ev = 0;
+
+	if (type != PA_TAPE_RAW)
+		return type;
+	if (n >= sizeof(ev))
+		memcpy(&ev, first, sizeof(ev));
+	return PA_CODEC_KIND_RAW + (ev & 15);
+}
+
 /* Bytes of a record of this kind and length that are coded as words. */
-size_t pa_codec_span(unsigned kind, size_t len);
+static inline size_t pa_codec_span(unsigned kind, size_t len)
+{
+	/* An exec's file name and argv are text: deltas would hide, not shrink them. */
+	size_t span = kind == PA_CODEC_KIND_RAW + PA_EV_EXEC ? sizeof(struct pa_exec_event) : PA_CODEC_SPAN;
+
+	return len < span ? len : span;
+}
 /* Code kind, len and the span (the record's first pa_codec_span bytes, at
  * first) into out, which has room for PA_CODEC_HEAD_MAX; returns the bytes
  * written. */
