@@ -52,9 +52,9 @@ static const uint8_t *get_varint(const uint8_t *p, const uint8_t *end, uint32_t 
  *     parent's tgid is its pid;
  *   - against the last ring buffer record of any kind: ts_ns, pid and
  *     start_ns (a process's fork, exit and free come one after another).
- * Differences wrap (unsigned), so any bytes come back exactly.  Only a
- * record's first PREDICTED_BYTES, or its header, are predicted: two fixed
- * sizes, since a copy of a variable size costs more than prediction saves.
+ * Differences wrap (unsigned), so any bytes come back exactly.  Only
+ * fields within a record's first PREDICTED_BYTES are predicted, the
+ * header's alone in a shorter record: the same on both sides.
  */
 #define PREDICTED_BYTES 104
 #define HEADER_BYTES sizeof(struct pa_event_header)
@@ -119,9 +119,8 @@ static inline void put64(struct predicted *o, size_t at, uint64_t v)
 /* Each field of the record src less (sign -1: coding) or plus (+1:
  * decoding) the field it follows, into o (src itself when decoding: the
  * bases, pid, start_ns and parent_pid, are never changed here).
- * n: the predicted bytes. */
-/* Inlined: then o stays in registers (outlined, every field's bits were a
- * read-modify-write of memory, a third of the coder's time in situ). */
+ * n: the predicted bytes.  Inlined, o stays in registers (outlined, each
+ * field's bits were a read-modify-write of memory: 17 ns a record). */
 static inline __attribute__((always_inline)) void
 within_record(struct predicted *o, const void *src, size_t n, unsigned type, int sign)
 {
