@@ -26,8 +26,9 @@
 /* 2: payloads padded to 8 bytes; 3: the header holds the host facts;
  * 4: records coded against the previous of their kind, an end mark;
  * 5: no /proc answer for a reaped child when its parent exits;
- * 6: fields predicted from others before coding (tape_codec.c) */
-#define PA_TAPE_FORMAT 6
+ * 6: fields predicted from others before coding (tape_codec.c);
+ * 7: an exit's sleeping time predicted from its other times */
+#define PA_TAPE_FORMAT 7
 /* Nothing the collector records comes near this: a longer length is damage. */
 #define PA_TAPE_MAX_RECORD (1u << 20)
 /* A ring buffer record's size is 16 bits (hdr.size). */

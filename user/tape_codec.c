@@ -42,14 +42,14 @@ static const uint8_t *get_varint(const uint8_t *p, const uint8_t *end, uint32_t 
 	return NULL;
 }
 
-/* ---- prediction (format 6) --------------------------------------------------
+/* ---- prediction (format 7) --------------------------------------------------
  * Before its words are compared with the last record of its kind, a ring
  * buffer record's first bytes have fields replaced by their difference
  * from a field they usually equal or follow: in a fork storm that takes
  * the coded bytes from 12.7 to 7.2 a record, and DEFLATE costs per byte.
  *   - within the record: a process's tgid is its pid; a task's own start
  *     is its leader's start; a vpid is the pid outside a container; a
- *     parent's tgid is its pid;
+ *     parent's tgid is its pid; an exit's times add up to the task's life;
  *   - against the last ring buffer record of any kind: ts_ns, pid and
  *     start_ns (a process's fork, exit and free come one after another).
  * Differences wrap (unsigned), so any bytes come back exactly.  Only
@@ -59,7 +59,7 @@ static const uint8_t *get_varint(const uint8_t *p, const uint8_t *end, uint32_t 
 #define PREDICTED_BYTES 104
 #define HEADER_BYTES sizeof(struct pa_event_header)
 _Static_assert(offsetof(struct pa_fork_event, ids.vpid) + 4 <= PREDICTED_BYTES, "fork");
-_Static_assert(offsetof(struct pa_exit_event, task_start_ns) + 8 <= PREDICTED_BYTES, "exit");
+_Static_assert(sizeof(struct pa_exit_event) <= PREDICTED_BYTES, "exit");
 _Static_assert(offsetof(struct pa_exec_event, ids.vpid) + 4 <= PREDICTED_BYTES, "exec");
 _Static_assert(HEADER_BYTES % 4 == 0, "whole words");
 
@@ -139,6 +139,15 @@ within_record(struct predicted *o, const void *src, size_t n, unsigned type, int
 		break;
 	case PA_EV_EXIT:
 		put64(o, EXIT(task_start_ns), get64(src, EXIT(task_start_ns)) + start);
+		/* A task's times add up to its life (in every exit of a storm):
+		 * its sleeping time is what the others leave.  Decoding, the
+		 * task start and ts read here are already restored. */
+		put64(o, EXIT(time_ns[PA_T_SLEEPING]),
+		      get64(src, EXIT(time_ns[PA_T_SLEEPING])) +
+			      (uint64_t)sign * (get64(src, HDR(ts_ns)) - get64(src, EXIT(task_start_ns)) -
+						get64(src, EXIT(time_ns[PA_T_RUNNING])) -
+						get64(src, EXIT(time_ns[PA_T_RUNNABLE])) -
+						get64(src, EXIT(time_ns[PA_T_BLOCKED]))));
 		break;
 	case PA_EV_EXEC:
 		put32(o, EXEC(ids.vpid), get32(src, EXEC(ids.vpid)) + pid);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * How one record is stored in a record file (format 6), before DEFLATE.
+ * How one record is stored in a record file (format 7), before DEFLATE.
  * Compression is most of what recording costs, and it costs per byte: a
  * fork record is 208 bytes of which a handful differ from the previous
  * fork (times, pids; the 96-byte cgroup name is mostly NUL padding).  So

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The record coding of format 6 (tape_codec.h): records of every kind and
+ * The record coding of format 7 (tape_codec.h): records of every kind and
  * length come back byte for byte, through the codec alone and through a
  * record file; what is coded is smaller than the record; an exec's text
  * stays as it is.
@@ -173,6 +173,41 @@ static void test_storm_costs_a_byte_a_record(void **state)
 	}
 }
 
+/* Exits whose lives grow by 1 us each: ts changes by 1,000 ns from one
+ * to the next, and so does the sleeping time, but the times add up to
+ * the life, so sleeping is predicted and only ts is coded: kind, 2 bytes. */
+static void test_exit_sleeping_time_is_predicted(void **state)
+{
+	static struct pa_codec enc;
+	struct pa_fork_event fork = { .hdr = { .type = PA_EV_FORK, .size = sizeof(fork), .comm = "storm" } };
+	struct pa_exit_event exit = { .hdr = { .type = PA_EV_EXIT, .size = sizeof(exit) } };
+	unsigned fork_kind = pa_codec_kind(PA_TAPE_RAW, &fork, sizeof(fork));
+	unsigned exit_kind = pa_codec_kind(PA_TAPE_RAW, &exit, sizeof(exit));
+	uint8_t out[PA_CODEC_HEAD_MAX];
+
+	(void)state;
+	for (uint32_t i = 0; i < 8; i++) {
+		uint64_t life = 30000 + 1000 * (uint64_t)i;
+		size_t n;
+
+		fork.hdr.ts_ns = (1ull << 40) + i * 200000ull;
+		fork.hdr.start_ns = fork.task_start_ns = fork.hdr.ts_ns;
+		fork.hdr.pid = fork.hdr.tgid = fork.ids.vpid = 500 + i;
+		pa_codec_put(&enc, out, fork_kind, sizeof(fork), &fork);
+		exit.hdr = fork.hdr;
+		exit.hdr.type = PA_EV_EXIT;
+		exit.hdr.size = sizeof(exit);
+		exit.hdr.ts_ns += life;
+		exit.task_start_ns = fork.task_start_ns;
+		exit.time_ns[PA_T_RUNNING] = 4000;
+		exit.time_ns[PA_T_RUNNABLE] = 300;
+		exit.time_ns[PA_T_SLEEPING] = life - 4300;
+		n = pa_codec_put(&enc, out, exit_kind, sizeof(exit), &exit);
+		if (i >= 2)
+			assert_int_equal(n, 1 + 2);
+	}
+}
+
 static void test_exec_text_is_not_coded(void **state)
 {
 	struct pa_exec_event e = { .hdr = { .type = PA_EV_EXEC } };
@@ -274,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_codec_round_trip),
 		cmocka_unit_test(test_repeats_cost_little),
 		cmocka_unit_test(test_storm_costs_a_byte_a_record),
+		cmocka_unit_test(test_exit_sleeping_time_is_predicted),
 		cmocka_unit_test(test_exec_text_is_not_coded),
 		cmocka_unit_test(test_file_round_trip),
 		cmocka_unit_test(test_storm_file_is_compressed),
