@@ -46,7 +46,7 @@ static const uint8_t *get_varint(const uint8_t *p, const uint8_t *end, uint32_t 
  * Before its words are compared with the last record of its kind, a ring
  * buffer record's first bytes have fields replaced by their difference
  * from a field they usually equal or follow: in a fork storm that takes
- * the coded bytes from 12.7 to 7.2 a record, and DEFLATE costs per byte.
+ * the coded bytes from 12.7 to 6.3 a record, and DEFLATE costs per byte.
  *   - within the record: a process's tgid is its pid; a task's own start
  *     is its leader's start; a vpid is the pid outside a container; a
  *     parent's tgid is its pid; an exit's times add up to the task's life;
@@ -282,8 +282,8 @@ size_t pa_codec_get_head(const struct pa_codec *k, const uint8_t *in, size_t n, 
 bool pa_codec_get_span(struct pa_codec *k, const uint8_t *in, size_t n, unsigned kind, bool same_bits,
 		       uint32_t len, uint32_t *span, size_t *used)
 {
-	size_t npredicted = predicted_bytes(kind, pa_codec_span(kind, len));
-	unsigned words = (unsigned)(pa_codec_span(kind, len) + 3) / 4, nbitmap = (words + 7) / 8;
+	size_t spanlen = pa_codec_span(kind, len), npredicted = predicted_bytes(kind, spanlen);
+	unsigned words = (unsigned)(spanlen + 3) / 4, nbitmap = (words + 7) / 8;
 	const uint8_t *p = in, *end = in + n;
 	uint32_t *last = k->last[kind];
 	uint64_t bits = k->last_bits[kind], todo;
