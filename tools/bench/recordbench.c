@@ -33,50 +33,21 @@
 #include "output.h"
 #include "sink.h"
 #include "tape.h"
+#include "tape_records.h"
 
-#define MAX_INPUTS 4000000u
 #define WITH_CWD 64 /* processes given a working directory in the made-up /proc */
 
-struct inputs {
-	uint8_t *bytes; /* every input, 8-byte aligned */
-	size_t *at, *len;
-	enum pa_tape_type *type;
-	size_t n, used, raw;
-};
-
-static int load(const char *path, struct pa_tape_header *h, struct inputs *in)
+/* What the live event loop feeds the collector; the snapshot and the
+ * /proc answers are left out. */
+static bool fed_live(enum pa_tape_type type)
 {
-	size_t cap = 256u << 20, len;
-	enum pa_tape_type type;
-	const void *data;
-	char err[300];
-	struct pa_tape *t = pa_tape_open(path, h, err, sizeof(err));
-
-	if (!t) {
-		fprintf(stderr, "recordbench: %s\n", err);
-		return -1;
-	}
-	in->bytes = malloc(cap);
-	in->at = malloc(MAX_INPUTS * sizeof(*in->at));
-	in->len = malloc(MAX_INPUTS * sizeof(*in->len));
-	in->type = malloc(MAX_INPUTS * sizeof(*in->type));
-	if (!in->bytes || !in->at || !in->len || !in->type)
-		return -1;
-	while (pa_tape_read(t, &type, &data, &len) > 0 && in->n < MAX_INPUTS) {
-		if (type != PA_TAPE_RAW && type != PA_TAPE_TICK && type != PA_TAPE_LOST)
-			continue; /* the snapshot and /proc answers */
-		if (in->used + len > cap)
-			break;
-		memcpy(in->bytes + in->used, data, len);
-		in->at[in->n] = in->used;
-		in->len[in->n] = len;
-		in->type[in->n++] = type;
-		in->raw += type == PA_TAPE_RAW;
-		in->used += (len + 7) & ~(size_t)7;
-	}
-	pa_tape_close(t);
-	return in->raw ? 0 : -1;
+	return type == PA_TAPE_RAW || type == PA_TAPE_TICK || type == PA_TAPE_LOST;
 }
+
+struct inputs {
+	struct tape_records r;
+	size_t raw; /* ring buffer records among them */
+};
 
 /* root/PID/cwd -> / for the first WITH_CWD processes the records name. */
 static int fake_proc(const struct inputs *in, char *root)
@@ -86,10 +57,10 @@ static int fake_proc(const struct inputs *in, char *root)
 
 	if (!mkdtemp(root))
 		return -1;
-	for (size_t i = 0; i < in->n && made < WITH_CWD; i++) {
-		const struct pa_event_header *h = (const void *)(in->bytes + in->at[i]);
+	for (size_t i = 0; i < in->r.n && made < WITH_CWD; i++) {
+		const struct pa_event_header *h = (const void *)(in->r.bytes + in->r.at[i]);
 
-		if (in->type[i] != PA_TAPE_RAW || in->len[i] < sizeof(*h))
+		if (in->r.type[i] != PA_TAPE_RAW || in->r.len[i] < sizeof(*h))
 			continue;
 		snprintf(path, sizeof(path), "%s/%u", root, h->pid);
 		if (mkdir(path, 0755))
@@ -121,12 +92,12 @@ static double cpu_ns(void)
 
 static void feed(struct pa_collector *c, const struct inputs *in, size_t i)
 {
-	const uint8_t *p = in->bytes + in->at[i];
+	const uint8_t *p = in->r.bytes + in->r.at[i];
 	uint64_t v[2];
 
-	switch (in->type[i]) {
+	switch (in->r.type[i]) {
 	case PA_TAPE_RAW:
-		pa_feed_raw(c, p, in->len[i]);
+		pa_feed_raw(c, p, in->r.len[i]);
 		break;
 	case PA_TAPE_TICK:
 		memcpy(v, p, 8);
@@ -167,7 +138,7 @@ static double run(const struct pa_tape_header *h, const struct inputs *in, const
 		pa_inputs_record(&c, tape);
 	}
 	t0 = cpu_ns();
-	for (size_t i = 0; i < in->n; i++)
+	for (size_t i = 0; i < in->r.n; i++)
 		feed(&c, in, i);
 	if (tape && pa_tape_close(tape))
 		return -1;
@@ -221,7 +192,7 @@ static int measure(const struct pa_tape_header *h, const struct inputs *in, cons
 		ratio[i] = 100 * (recorded[i] - plain[i]) / plain[i];
 	}
 	printf("%zu ring buffer records (and %zu other inputs) fed %d times each way\n", in->raw,
-	       in->n - in->raw, pairs);
+	       in->r.n - in->raw, pairs);
 	printf("  %-40s %.0f ns a record\n", "collector, JSON to /dev/null:", median(plain, pairs));
 	printf("  %-40s %.0f ns a record\n", "the same, recording:", median(recorded, pairs));
 	printf("  %-40s %+.1f%%  (pairs:", "record adds (median of the pairs):", median(ratio, pairs));
@@ -244,8 +215,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: recordbench RECORD_FILE [PAIRS (1-99) [plain|record]]\n");
 		return 2;
 	}
-	if (load(argv[1], &h, &in))
+	if (tape_records_load("recordbench", argv[1], &h, fed_live, &in.r))
 		return 1;
+	for (size_t i = 0; i < in.r.n; i++)
+		in.raw += in.r.type[i] == PA_TAPE_RAW;
+	if (!in.raw) {
+		fprintf(stderr, "recordbench: %s holds no ring buffer records\n", argv[1]);
+		return 1;
+	}
 	pa_host_info_set(&h.host);
 	if (fake_proc(&in, root)) {
 		perror("recordbench: a made-up /proc");

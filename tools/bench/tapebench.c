@@ -24,17 +24,10 @@
 #include "pa_events.h"
 #include "tape.h"
 #include "tape_codec.h"
+#include "tape_records.h"
 
 #define ROUNDS 9
 #define BLOCK (128u << 10)
-#define MAX_RECORDS 4000000u
-
-struct records {
-	uint8_t *bytes;       /* every record, 8-byte aligned */
-	size_t *at, *len;
-	unsigned *type;
-	size_t n, used;
-};
 
 static double now_s(void)
 {
@@ -44,40 +37,8 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int load(const char *path, struct records *r)
-{
-	struct pa_tape_header h;
-	enum pa_tape_type type;
-	char err[300];
-	struct pa_tape *t = pa_tape_open(path, &h, err, sizeof(err));
-	size_t cap = 64u << 20, len;
-	const void *data;
-
-	if (!t) {
-		fprintf(stderr, "tapebench: %s\n", err);
-		return -1;
-	}
-	r->bytes = malloc(cap);
-	r->at = malloc(MAX_RECORDS * sizeof(*r->at));
-	r->len = malloc(MAX_RECORDS * sizeof(*r->len));
-	r->type = malloc(MAX_RECORDS * sizeof(*r->type));
-	if (!r->bytes || !r->at || !r->len || !r->type)
-		return -1;
-	while (pa_tape_read(t, &type, &data, &len) > 0 && r->n < MAX_RECORDS) {
-		if (r->used + len > cap)
-			break;
-		memcpy(r->bytes + r->used, data, len);
-		r->at[r->n] = r->used;
-		r->len[r->n] = len;
-		r->type[r->n++] = type;
-		r->used += (len + 7) & ~(size_t)7;
-	}
-	pa_tape_close(t);
-	return r->n ? 0 : -1;
-}
-
 /* Codes every record into coded (the stream deflate is given); ns a record. */
-static double code_all(const struct records *r, uint8_t *coded, size_t *coded_len)
+static double code_all(const struct tape_records *r, uint8_t *coded, size_t *coded_len)
 {
 	static struct pa_codec k;
 	double t0 = now_s();
@@ -146,7 +107,7 @@ static double deflate_all(const uint8_t *in, size_t n, int level, uint8_t *out, 
 	return t0;
 }
 
-static double write_all(const struct records *r)
+static double write_all(const struct tape_records *r)
 {
 	struct pa_tape_header h = { .abi = PA_ABI_VERSION };
 	char err[300];
@@ -167,7 +128,8 @@ int main(int argc, char **argv)
 		{ -1, "libdeflate level 1" }, { 1, "ISA-L level 1" }, { 0, "ISA-L level 0" },
 		{ FITTED, "ISA-L 0 fitted (used)" },
 	};
-	struct records r = { 0 };
+	struct tape_records r = { 0 };
+	struct pa_tape_header h;
 	double best = 1e30;
 	uint8_t *coded, *out;
 	size_t coded_len = 0;
@@ -176,7 +138,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: tapebench RECORD_FILE\n");
 		return 2;
 	}
-	if (load(argv[1], &r))
+	if (tape_records_load("tapebench", argv[1], &h, NULL, &r))
 		return 1;
 	coded = malloc(r.used + r.n * PA_CODEC_HEAD_MAX);
 	out = malloc(2 * BLOCK);
