@@ -137,7 +137,7 @@ $(OUTPUT)/tools/%: tools/%.c
 
 # The record-file writer's cost: it links the writer itself.
 $(OUTPUT)/tools/bench/tapebench: tools/bench/tapebench.c $(OUTPUT)/user/tape.o \
-		$(OUTPUT)/user/tape_codec.o
+		$(OUTPUT)/user/tape_codec.o $(OUTPUT)/user/gzip_literals.o
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $^ -lisal -ldeflate -o $@

@@ -10,6 +10,7 @@
 #include <isa-l/igzip_lib.h>
 #include <libdeflate.h>
 
+#include "gzip_literals.h"
 #include "pa_events.h"
 #include "tape.h"
 #include "tape_codec.h"
@@ -32,10 +33,12 @@ struct stored_header {
 
 /* Records are coded (tape_codec.h) into blocks of this many bytes, and
  * each block is compressed whole into one gzip member: the file is a
- * plain multi-member gzip stream that zcat and zlib read.  ISA-L writes
- * it (on coded records its level 1 is about twice libdeflate's level 1,
- * the same size, and level 0 faster still: tools/bench/tapebench);
- * libdeflate reads a member at a time (twice zlib's speed). */
+ * plain multi-member gzip stream that zcat and zlib read.  A block is
+ * written either as literals alone (gzip_literals.h) or by ISA-L's LZ77
+ * (on coded records its level 1 is about twice libdeflate's level 1, the
+ * same size, and level 0 faster still: tools/bench/tapebench), whichever
+ * suits the records (flush_block); libdeflate reads a member at a time
+ * (twice zlib's speed). */
 #define IO_SIZE (128u << 10)
 /* The most bytes a member may take: ISA-L's worst case is the block plus
  * a stored block's headers.  The reader refuses a larger one. */
@@ -44,6 +47,7 @@ struct stored_header {
  * HUFF_EVERY-th block (see fit_codes). */
 #define HUFF_SAMPLE (16u << 10)
 #define HUFF_EVERY 8
+#define LITERALS_ROOM PA_GZIP_LITERALS_ROOM(IO_SIZE)
 
 struct pa_tape {
 	bool writing;
@@ -57,9 +61,15 @@ struct pa_tape {
 	/* writing: ISA-L's stream state, 80 KB, so only a writer has one */
 	struct isal_zstream *zs;
 	struct isal_huff_histogram *hist; /* writing: 19 KB */
-	struct isal_hufftables *codes;    /* writing: fitted to the records */
+	struct isal_hufftables *codes;    /* writing: fitted to the records, for LZ77 */
 	bool have_codes;
+	struct isal_hufftables *literal_codes; /* writing: fitted to the bytes */
+	bool have_literal_codes;
+	uint8_t *literals;                /* writing: LITERALS_ROOM bytes, a member of literals */
+	bool by_literals;                 /* what the last trial chose (flush_block) */
 	unsigned blocks;                  /* written */
+	unsigned next_trial;              /* the block that is tried both ways next */
+	struct pa_tape_stats stats;
 	/* reading: zbuf[zpos, zlen) is what the file had next */
 	struct libdeflate_decompressor *inflate;
 	size_t zpos, zlen;
@@ -102,6 +112,8 @@ static struct pa_tape *tape_new(bool writing)
 		t->zs = calloc(1, sizeof(*t->zs));
 		t->hist = malloc(sizeof(*t->hist));
 		t->codes = malloc(sizeof(*t->codes));
+		t->literal_codes = malloc(sizeof(*t->literal_codes));
+		t->literals = malloc(LITERALS_ROOM);
 	} else {
 		t->inflate = libdeflate_alloc_decompressor();
 		t->raw = malloc(PA_TAPE_MAX_RAW);
@@ -109,7 +121,8 @@ static struct pa_tape *tape_new(bool writing)
 		t->buf = malloc(t->cap);
 	}
 	if (!t->io || !t->zbuf ||
-	    (writing ? !t->zs || !t->hist || !t->codes : !t->inflate || !t->raw || !t->buf)) {
+	    (writing ? !t->zs || !t->hist || !t->codes || !t->literal_codes || !t->literals
+		     : !t->inflate || !t->raw || !t->buf)) {
 		pa_tape_close(t);
 		return NULL;
 	}
@@ -252,29 +265,27 @@ static bool write_all(int fd, const void *data, size_t len)
 /* DEFLATE's default Huffman codes suit text; coded records are not text,
  * and with them ISA-L's level 0 gains nothing (it stores the block).
  * Codes fitted to a sample of the records give level 1's size at level
- * 0's speed (tapebench).  A member carries its codes, so a reader needs
- * nothing more; refitted every HUFF_EVERY blocks as the events change.
- * The sample is a block's end: the first block begins with the /proc
- * snapshot, not like the events that follow. */
+ * 0's speed (tapebench); literals alone need codes fitted to the bytes.
+ * A member carries its codes, so a reader needs nothing more.  The sample
+ * is a block's end: the first block begins with the /proc snapshot, not
+ * like the events that follow. */
 static void fit_codes(struct pa_tape *t)
 {
 	size_t n = t->io_len < HUFF_SAMPLE ? t->io_len : HUFF_SAMPLE;
+	const uint8_t *sample = t->io + t->io_len - n;
 
 	memset(t->hist, 0, sizeof(*t->hist));
-	isal_update_histogram(t->io + t->io_len - n, (uint32_t)n, t->hist);
+	isal_update_histogram((uint8_t *)sample, (uint32_t)n, t->hist);
 	/* every symbol gets a code, so the codes fit any later block */
 	t->have_codes = isal_create_hufftables(t->codes, t->hist) == 0;
+	t->have_literal_codes = pa_gzip_literals_fit(t->literal_codes, t->hist, sample, n);
 }
 
-/* Compress io into one gzip member and write it. */
-static void flush_block(struct pa_tape *t)
+/* io as a member by ISA-L's LZ77 into zbuf; its length, 0 on failure. */
+static size_t deflate_lz77(struct pa_tape *t)
 {
 	struct isal_zstream *zs = t->zs;
 
-	if (!t->io_len || t->error[0])
-		return;
-	if (t->blocks++ % HUFF_EVERY == 0)
-		fit_codes(t);
 	isal_deflate_stateless_init(zs);
 	/* Level 0: the recording agent's CPU matters more than the file's
 	 * size.  Against level 1 on a fork storm's coded records: faster,
@@ -289,11 +300,60 @@ static void flush_block(struct pa_tape *t)
 	zs->avail_in = (uint32_t)t->io_len;
 	zs->next_out = t->zbuf;
 	zs->avail_out = ZBLOCK_MAX;
-	if (isal_deflate_stateless(zs) != COMP_OK) {
+	return isal_deflate_stateless(zs) == COMP_OK ? zs->total_out : 0;
+}
+
+/* io as a member of literals into t->literals; its length, or 0 when the
+ * codes no longer fit the bytes (the member would be larger than they). */
+static size_t deflate_literals(struct pa_tape *t)
+{
+	size_t n;
+
+	if (!t->have_literal_codes)
+		return 0;
+	n = pa_gzip_literals(t->literal_codes, t->io, t->io_len, t->literals);
+	return n <= t->io_len ? n : 0;
+}
+
+/* Compress io into one gzip member and write it.  Coded records hold few
+ * repeats: literals alone are four times faster than LZ77 for 2.5% more
+ * bytes (a fork storm), while exec text and repeated command lines halve
+ * under LZ77.  So every HUFF_EVERY-th block is a trial: the codes are
+ * refitted and it is compressed both ways; LZ77 is kept for the blocks
+ * that follow only if it saved more than an eighth. */
+static void flush_block(struct pa_tape *t)
+{
+	const uint8_t *member = t->zbuf;
+	size_t n = 0;
+
+	if (!t->io_len || t->error[0])
+		return;
+	if (t->blocks++ == t->next_trial) {
+		size_t lz77, literals;
+
+		fit_codes(t);
+		t->next_trial = t->blocks - 1 + HUFF_EVERY;
+		lz77 = deflate_lz77(t);
+		literals = deflate_literals(t);
+		t->by_literals = literals && (!lz77 || lz77 + lz77 / 8 >= literals);
+		n = t->by_literals ? literals : lz77;
+	} else if (t->by_literals) {
+		n = deflate_literals(t);
+		if (!n) /* the bytes changed: refit at the next block */
+			t->next_trial = t->blocks;
+	}
+	if (t->by_literals && n) {
+		member = t->literals;
+		t->stats.literal_blocks++;
+	} else {
+		n = n ? n : deflate_lz77(t);
+		t->stats.lz77_blocks++;
+	}
+	if (!n) {
 		set_error(t, "compression failed");
 		return;
 	}
-	if (!write_all(t->fd, t->zbuf, zs->total_out)) {
+	if (!write_all(t->fd, member, n)) {
 		set_error(t, "%s", strerror(errno ? errno : EIO));
 		return;
 	}
@@ -553,6 +613,11 @@ const char *pa_tape_error(const struct pa_tape *t)
 	return t->error[0] ? t->error : NULL;
 }
 
+struct pa_tape_stats pa_tape_stats(const struct pa_tape *t)
+{
+	return t->stats;
+}
+
 uint64_t pa_tape_offset(const struct pa_tape *t)
 {
 	return t->offset;
@@ -585,6 +650,8 @@ int pa_tape_close(struct pa_tape *t)
 	free(t->zs);
 	free(t->hist);
 	free(t->codes);
+	free(t->literal_codes);
+	free(t->literals);
 	free(t->zbuf);
 	free(t->io);
 	free(t->raw);

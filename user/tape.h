@@ -92,6 +92,12 @@ int pa_tape_read(struct pa_tape *t, enum pa_tape_type *type, const void **data, 
 const char *pa_tape_error(const struct pa_tape *t);
 /* Bytes of coded records (uncompressed) written or read so far. */
 uint64_t pa_tape_offset(const struct pa_tape *t);
+/* How a writer compressed its blocks so far (tape.c, flush_block). */
+struct pa_tape_stats {
+	uint64_t literal_blocks; /* Huffman-coded literals alone */
+	uint64_t lz77_blocks;    /* ISA-L's LZ77 */
+};
+struct pa_tape_stats pa_tape_stats(const struct pa_tape *t);
 /* Flush and close; -1 if anything failed to reach the file. */
 int pa_tape_close(struct pa_tape *t);
 

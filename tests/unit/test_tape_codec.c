@@ -247,7 +247,8 @@ static void test_file_round_trip(void **state)
 	assert_non_null(t);
 	for (int pass = 0; pass < 100; pass++)
 		for (size_t i = 0; i < NR_RECORDS; i++) {
-			assert_int_equal(pa_tape_read(t, &type, &data, &len), 1);
+			if (pa_tape_read(t, &type, &data, &len) != 1)
+				fail_msg("record %zu of pass %d: %s", i, pass, pa_tape_error(t));
 			assert_int_equal(type, r[i].type);
 			assert_int_equal(len, r[i].len);
 			assert_memory_equal(data, r[i].data, len);
@@ -295,10 +296,117 @@ static void test_storm_file_is_compressed(void **state)
 		pa_tape_write(t, PA_TAPE_RAW, &exit, sizeof(exit));
 	}
 	coded = pa_tape_offset(t);
+	/* LZ77 finds little in coded records: literals alone were chosen */
+	assert_true(pa_tape_stats(t).literal_blocks >= 7);
+	assert_int_equal(pa_tape_stats(t).lz77_blocks, 0);
 	assert_int_equal(pa_tape_close(t), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_true(coded > 1000000); /* several blocks */
 	assert_true((uint64_t)st.st_size < coded * 95 / 100);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* Exec records whose command lines repeat (a script's loop): LZ77 halves
+ * them and more, literals alone would not, so the trial keeps LZ77. */
+static void test_command_lines_use_lz77(void **state)
+{
+	/* file name, then argv; sizeof counts the last NUL */
+	static const char grep[] = "/usr/bin/grep\0grep\0-c\0ERROR\0/var/log/app.log";
+	static const char sed[] = "/usr/bin/sed\0sed\0-e\0s/^ *//\0/etc/hosts";
+	static const char date[] = "/bin/date\0date\0+%Y-%m-%dT%H:%M:%S";
+	static const struct {
+		const char *bytes;
+		size_t len;
+	} lines[] = { { grep, sizeof(grep) }, { sed, sizeof(sed) }, { date, sizeof(date) } };
+	struct pa_tape_header h = { .abi = PA_ABI_VERSION };
+	char dir[] = "/tmp/pa-codec-XXXXXX", path[64], err[300];
+	struct pa_exec_event e = { .hdr = { .type = PA_EV_EXEC, .comm = "sh" }, .argc = 4 };
+	uint64_t coded;
+	struct pa_tape *t;
+	struct stat st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/execs.pat", dir);
+	t = pa_tape_create(path, &h, err, sizeof(err));
+	assert_non_null(t);
+	for (uint32_t i = 0; i < 30000; i++) {
+		const char *line = lines[i % 3].bytes;
+		size_t filename_len = strlen(line) + 1, args_len = lines[i % 3].len - filename_len;
+
+		e.hdr.ts_ns = (1ull << 40) + i * 1000003ull;
+		e.hdr.start_ns = e.hdr.ts_ns - 40000;
+		e.hdr.pid = e.hdr.tgid = e.ids.vpid = 3000 + i;
+		e.filename_len = (uint16_t)filename_len;
+		e.args_len = (uint16_t)args_len;
+		e.hdr.size = (uint16_t)(sizeof(e) + filename_len + args_len);
+		pa_tape_write2(t, PA_TAPE_RAW, &e, sizeof(e), line, filename_len + args_len);
+	}
+	coded = pa_tape_offset(t);
+	assert_true(pa_tape_stats(t).lz77_blocks >= 7);
+	assert_int_equal(pa_tape_stats(t).literal_blocks, 0);
+	assert_int_equal(pa_tape_close(t), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(coded > 1000000);
+	assert_true((uint64_t)st.st_size < coded / 4);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* Codes fitted to a storm's records would make noise longer than it is:
+ * such a block is written by LZ77 (stored), the codes refitted, and every
+ * record still comes back. */
+static void test_codes_that_no_longer_fit_fall_back(void **state)
+{
+	struct pa_tape_header h = { .abi = PA_ABI_VERSION }, got;
+	char dir[] = "/tmp/pa-codec-XXXXXX", path[64], err[300];
+	struct pa_fork_event fork = { .hdr = { .type = PA_EV_FORK, .size = sizeof(fork), .comm = "storm" } };
+	static uint8_t noise[1000];
+	enum pa_tape_type type;
+	const void *data;
+	struct pa_tape *t;
+	size_t len;
+
+	(void)state;
+	srand(9);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/mixed.pat", dir);
+	t = pa_tape_create(path, &h, err, sizeof(err));
+	assert_non_null(t);
+	for (uint32_t i = 0; i < 40000; i++) { /* more than a block: the trial chose literals */
+		fork.hdr.ts_ns = (1ull << 40) + i * 50000ull + (uint64_t)rand() % 30000;
+		fork.hdr.pid = fork.hdr.tgid = 2000 + i;
+		pa_tape_write(t, PA_TAPE_RAW, &fork, sizeof(fork));
+	}
+	for (int i = 0; i < 1000; i++) { /* a MB of noise */
+		for (size_t b = 0; b < sizeof(noise); b++)
+			noise[b] = (uint8_t)rand();
+		pa_tape_write(t, PA_TAPE_TICK, noise, sizeof(noise));
+	}
+	assert_true(pa_tape_stats(t).literal_blocks >= 1);
+	assert_true(pa_tape_stats(t).lz77_blocks >= 7);
+	assert_int_equal(pa_tape_close(t), 0);
+	t = pa_tape_open(path, &got, err, sizeof(err));
+	assert_non_null(t);
+	srand(9);
+	for (uint32_t i = 0; i < 40000; i++) {
+		fork.hdr.ts_ns = (1ull << 40) + i * 50000ull + (uint64_t)rand() % 30000;
+		fork.hdr.pid = fork.hdr.tgid = 2000 + i;
+		assert_int_equal(pa_tape_read(t, &type, &data, &len), 1);
+		assert_int_equal(len, sizeof(fork));
+		assert_memory_equal(data, &fork, sizeof(fork));
+	}
+	for (int i = 0; i < 1000; i++) {
+		for (size_t b = 0; b < sizeof(noise); b++)
+			noise[b] = (uint8_t)rand();
+		if (pa_tape_read(t, &type, &data, &len) != 1)
+			fail_msg("noise record %d: %s", i, pa_tape_error(t));
+		assert_int_equal(type, PA_TAPE_TICK);
+		assert_memory_equal(data, noise, sizeof(noise));
+	}
+	assert_int_equal(pa_tape_read(t, &type, &data, &len), 0);
+	pa_tape_close(t);
 	unlink(path);
 	rmdir(dir);
 }
@@ -313,6 +421,8 @@ int main(void)
 		cmocka_unit_test(test_exec_text_is_not_coded),
 		cmocka_unit_test(test_file_round_trip),
 		cmocka_unit_test(test_storm_file_is_compressed),
+		cmocka_unit_test(test_command_lines_use_lz77),
+		cmocka_unit_test(test_codes_that_no_longer_fit_fall_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
