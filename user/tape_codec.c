@@ -223,22 +223,12 @@ static uint64_t changed_words(const uint32_t *last, const uint8_t *in, size_t sp
 	return bits;
 }
 
-size_t pa_codec_put(struct pa_codec *k, uint8_t *out, unsigned kind, uint32_t len, const void *first)
+/* The kind byte, and the length and bitmap unless they are the last
+ * record's of the kind; returns where the varints go. */
+static uint8_t *put_head(const struct pa_codec *k, uint8_t *out, unsigned kind, uint32_t len, uint64_t bits,
+			 unsigned words)
 {
-	size_t span = pa_codec_span(kind, len);
-	unsigned words = (unsigned)(span + 3) / 4, nbitmap = (words + 7) / 8;
-	uint32_t *last = k->last[kind], predicted[PREDICTED_BYTES / 4];
-	size_t npredicted = predicted_bytes(kind, span);
-	struct predicted o = { .dst = predicted, .last = last };
-	uint64_t bits;
 	uint8_t *p = out + 1;
-
-	if (npredicted) {
-		within_record(&o, first, npredicted, kind - PA_CODEC_KIND_RAW, -1);
-		against_last(k, &o, first, -1);
-	}
-	/* Which words changed, first: then the head is written in place. */
-	bits = (changed_words(last, first, span) & ~o.words) | o.changed;
 
 	*out = (uint8_t)kind;
 	if (len == k->last_len[kind])
@@ -248,19 +238,192 @@ size_t pa_codec_put(struct pa_codec *k, uint8_t *out, unsigned kind, uint32_t le
 	if (bits == k->last_bits[kind]) {
 		*out |= PA_CODEC_SAME_BITS;
 	} else {
-		memcpy(p, &bits, nbitmap); /* little-endian: bit i in byte i / 8 */
-		p += nbitmap;
+		memcpy(p, &bits, (words + 7) / 8); /* little-endian: bit i in byte i / 8 */
+		p += (words + 7) / 8;
 	}
+	return p;
+}
+
+/* A word's change from the last record's, zigzagged: small either way. */
+static inline uint8_t *put_delta(uint8_t *p, uint32_t delta)
+{
+	int32_t d = (int32_t)delta;
+
+	return put_varint(p, ((uint32_t)d << 1) ^ (uint32_t)(d >> 31));
+}
+
+/* Codes the span word by word: any kind and length. */
+static size_t put_words(struct pa_codec *k, uint8_t *out, unsigned kind, uint32_t len, const void *first)
+{
+	size_t span = pa_codec_span(kind, len);
+	unsigned words = (unsigned)(span + 3) / 4;
+	uint32_t *last = k->last[kind], predicted[PREDICTED_BYTES / 4];
+	size_t npredicted = predicted_bytes(kind, span);
+	struct predicted o = { .dst = predicted, .last = last };
+	uint64_t bits;
+	uint8_t *p;
+
+	if (npredicted) {
+		within_record(&o, first, npredicted, kind - PA_CODEC_KIND_RAW, -1);
+		against_last(k, &o, first, -1);
+	}
+	/* Which words changed, first: then the head is written in place. */
+	bits = (changed_words(last, first, span) & ~o.words) | o.changed;
+	p = put_head(k, out, kind, len, bits, words);
 	for (uint64_t todo = bits; todo; todo &= todo - 1) {
 		unsigned i = (unsigned)__builtin_ctzll(todo);
 		uint32_t w = o.words >> i & 1 ? predicted[i] : word_at(first, span, i);
-		int32_t d = (int32_t)(w - last[i]);
 
+		p = put_delta(p, w - last[i]);
 		last[i] = w;
-		p = put_varint(p, ((uint32_t)d << 1) ^ (uint32_t)(d >> 31));
 	}
 	remember(k, kind, len, bits, words);
 	return (size_t)(p - out);
+}
+
+#ifdef __SSE2__
+/* ---- the vector coder -------------------------------------------------------
+ * The same bytes as put_words for the records a storm is made of (forks,
+ * exits, and records of a header alone), 16 bytes at a time: each chunk
+ * of four words is predicted by vector subtraction (the field it follows
+ * moved into its lane), compared with the last record's, and its deltas
+ * kept for the varints.  On a fork storm's records put_words ran 356
+ * instructions a record (callgrind), this 218: 42 against 36 ns in a
+ * tight loop, 23 ns less in the collector (recordbench). */
+struct chunks {
+	const uint8_t *in;
+	__m128i *last;                         /* k->last[kind] */
+	_Alignas(16) uint32_t delta[PA_CODEC_WORDS];
+	uint64_t bits;
+};
+
+static inline __m128i chunk_at(const struct chunks *c, unsigned j)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)(c->in + 16 * j));
+}
+
+/* The last two words of a span whose length is 8 past a chunk: the lanes
+ * past it are zero, as is the last record's room past its length. */
+static inline __m128i half_chunk_at(const struct chunks *c, unsigned j)
+{
+	return _mm_loadl_epi64((const __m128i *)(const void *)(c->in + 16 * j));
+}
+
+/* Chunk j, predicted, against the last record's: changed bits and deltas;
+ * it becomes the last. */
+static inline void code_chunk(struct chunks *c, unsigned j, __m128i now)
+{
+	__m128i was = _mm_load_si128(&c->last[j]);
+	unsigned same = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(now, was)));
+
+	c->bits |= (uint64_t)(~same & 15) << (4 * j);
+	_mm_store_si128((__m128i *)(void *)&c->delta[4 * j], _mm_sub_epi32(now, was));
+	_mm_store_si128(&c->last[j], now);
+}
+
+/* Lane 1 alone: where a record's pid is subtracted from its tgid and vpid. */
+static inline __m128i lane1(__m128i v)
+{
+	return _mm_and_si128(v, _mm_set_epi32(0, 0, -1, 0));
+}
+
+/* The header's three chunks (the comm's last 8 bytes are the caller's):
+ * ts, pid and start_ns against the last record's, tgid against pid.
+ * Returns the pid in lane 1, for the caller's fields. */
+static inline __m128i code_header(struct pa_codec *k, struct chunks *c)
+{
+	__m128i ts_chunk = chunk_at(c, 0), pid_chunk = chunk_at(c, 1), start_chunk = chunk_at(c, 2);
+	__m128i pid1 = lane1(_mm_slli_si128(pid_chunk, 4));
+
+	code_chunk(c, 0, _mm_sub_epi64(ts_chunk, _mm_set_epi64x((long long)k->last_ts, 0)));
+	code_chunk(c, 1, _mm_sub_epi32(pid_chunk, _mm_or_si128(pid1, _mm_cvtsi32_si128((int)k->last_pid))));
+	code_chunk(c, 2, _mm_sub_epi64(start_chunk, _mm_set_epi64x(0, (long long)k->last_start)));
+	k->last_ts = get64(c->in, HDR(ts_ns));
+	k->last_pid = get32(c->in, HDR(pid));
+	k->last_start = get64(c->in, HDR(start_ns));
+	return pid1;
+}
+
+static void code_fork(struct pa_codec *k, struct chunks *c)
+{
+	__m128i pid1 = code_header(k, c), parent_chunk = chunk_at(c, 3);
+	_Static_assert(FORK(parent_tgid) == 60 && FORK(task_start_ns) == 72 && FORK(ids.vpid) == 100 &&
+			       sizeof(struct pa_fork_event) == 13 * 16,
+		       "the lanes below");
+
+	/* parent_tgid (lane 3) less parent_pid (lane 2) */
+	code_chunk(c, 3, _mm_sub_epi32(parent_chunk,
+				       _mm_and_si128(_mm_slli_si128(parent_chunk, 4), _mm_set_epi32(-1, 0, 0, 0))));
+	/* task_start_ns (upper half) less start_ns (chunk 2's lower half) */
+	code_chunk(c, 4, _mm_sub_epi64(chunk_at(c, 4), _mm_slli_si128(chunk_at(c, 2), 8)));
+	code_chunk(c, 5, chunk_at(c, 5));
+	code_chunk(c, 6, _mm_sub_epi32(chunk_at(c, 6), pid1)); /* vpid less pid */
+	for (unsigned j = 7; j < 13; j++)
+		code_chunk(c, j, chunk_at(c, j));
+}
+
+static void code_exit(struct pa_codec *k, struct chunks *c)
+{
+	const void *e = c->in;
+	/* what the others leave of the task's life (within_record) */
+	uint64_t sleeping = get64(e, HDR(ts_ns)) - get64(e, EXIT(task_start_ns)) -
+			    get64(e, EXIT(time_ns[PA_T_RUNNING])) - get64(e, EXIT(time_ns[PA_T_RUNNABLE])) -
+			    get64(e, EXIT(time_ns[PA_T_BLOCKED]));
+	_Static_assert(EXIT(task_start_ns) == 64 && EXIT(time_ns[PA_T_SLEEPING]) == 88 &&
+			       sizeof(struct pa_exit_event) == 6 * 16 + 8,
+		       "the lanes below");
+
+	code_header(k, c);
+	code_chunk(c, 3, chunk_at(c, 3));
+	/* task_start_ns (lower half) less start_ns (chunk 2's lower half) */
+	code_chunk(c, 4, _mm_sub_epi64(chunk_at(c, 4), _mm_move_epi64(chunk_at(c, 2))));
+	code_chunk(c, 5, _mm_sub_epi64(chunk_at(c, 5), _mm_set_epi64x((long long)sleeping, 0)));
+	code_chunk(c, 6, half_chunk_at(c, 6));
+}
+
+/* 0 when the record is not of a shape the vector coder knows. */
+static size_t put_chunks(struct pa_codec *k, uint8_t *out, unsigned kind, uint32_t len, const void *first,
+			 size_t span)
+{
+	struct chunks c; /* not zeroed: code_chunk writes the deltas the bits name */
+	unsigned words = (unsigned)span / 4;
+	uint8_t *p;
+
+	c.in = first;
+	c.last = (__m128i *)(void *)k->last[kind];
+	c.bits = 0;
+
+	if (kind == PA_CODEC_KIND_RAW + PA_EV_FORK && span == sizeof(struct pa_fork_event)) {
+		code_fork(k, &c);
+	} else if (kind == PA_CODEC_KIND_RAW + PA_EV_EXIT && span == sizeof(struct pa_exit_event)) {
+		code_exit(k, &c);
+	} else if (kind >= PA_CODEC_KIND_RAW && span == HEADER_BYTES) {
+		_Static_assert(HEADER_BYTES == 3 * 16 + 8, "the header's chunks");
+		code_header(k, &c);
+		code_chunk(&c, 3, half_chunk_at(&c, 3));
+	} else {
+		return 0;
+	}
+	/* A half chunk's upper lanes held the last record's words if it was
+	 * longer: no part of this one (remember zeros them). */
+	c.bits &= ~0ull >> (64 - words);
+	p = put_head(k, out, kind, len, c.bits, words);
+	for (uint64_t todo = c.bits; todo; todo &= todo - 1)
+		p = put_delta(p, c.delta[__builtin_ctzll(todo)]);
+	remember(k, kind, len, c.bits, words);
+	return (size_t)(p - out);
+}
+#endif
+
+size_t pa_codec_put(struct pa_codec *k, uint8_t *out, unsigned kind, uint32_t len, const void *first)
+{
+#ifdef __SSE2__
+	size_t n = put_chunks(k, out, kind, len, first, pa_codec_span(kind, len));
+
+	if (n)
+		return n;
+#endif
+	return put_words(k, out, kind, len, first);
 }
 
 size_t pa_codec_get_head(const struct pa_codec *k, const uint8_t *in, size_t n, unsigned *kind,

@@ -47,7 +47,7 @@
 #define PA_CODEC_HEAD_MAX (1 + 5 + PA_CODEC_WORDS / 8 + PA_CODEC_WORDS * 5)
 
 struct pa_codec {
-	uint32_t last[PA_CODEC_KINDS][PA_CODEC_WORDS];
+	_Alignas(16) uint32_t last[PA_CODEC_KINDS][PA_CODEC_WORDS];
 	/* the last ring buffer record's, of any kind (prediction) */
 	uint64_t last_ts, last_start;
 	uint32_t last_pid;

@@ -96,7 +96,42 @@ static void test_codec_round_trip(void **state)
 	assert_true(coded < plain);
 }
 
-/* Forks like the one before: their changed words, not their 216 bytes.
+/* Records of the shapes the vector coder takes (a fork's, an exit's, a
+ * header's length) with any bytes at all, among records of the same kinds
+ * and other lengths (a longer one leaves words past a shorter one's end):
+ * each comes back. */
+static void test_vector_shapes_round_trip(void **state)
+{
+	static const size_t shapes[] = { sizeof(struct pa_fork_event), sizeof(struct pa_exit_event),
+					 sizeof(struct pa_event_header) };
+	static struct pa_codec enc, dec;
+	uint8_t out[PA_CODEC_HEAD_MAX], rec[300];
+
+	(void)state;
+	srand(5);
+	for (int i = 0; i < 20000; i++) {
+		uint16_t type = (uint16_t)(1 + rand() % 8);
+		size_t len = rand() % 4 ? shapes[rand() % 3] : (size_t)(2 + rand() % 298);
+		uint32_t got[PA_CODEC_WORDS], got_len;
+		unsigned kind, got_kind;
+		size_t n, head, used;
+
+		for (size_t b = 0; b < len; b++) /* small numbers, often equal: the predictions hit */
+			rec[b] = (uint8_t)(rand() % 3 ? rand() % 4 : rand());
+		memcpy(rec, &type, sizeof(type));
+		kind = pa_codec_kind(PA_TAPE_RAW, rec, len);
+		n = pa_codec_put(&enc, out, kind, (uint32_t)len, rec);
+		head = pa_codec_get_head(&dec, out, n, &got_kind, &got_len);
+		assert_int_equal(got_kind, kind);
+		assert_int_equal(got_len, len);
+		assert_true(pa_codec_get_span(&dec, out + head, n - head, kind, out[0] & PA_CODEC_SAME_BITS,
+					      got_len, got, &used));
+		assert_int_equal(head + used, n);
+		assert_memory_equal(got, rec, pa_codec_span(kind, len));
+	}
+}
+
+/* Forks like the one before: their changed words, not their 208 bytes.
  * A fork's tgid, vpid and own start equal its pid and process start:
  * predicted (tape_codec.c), they cost nothing; ts, pid and start_ns are
  * coded against the last record's, so a regular storm costs its kind byte. */
@@ -415,6 +450,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_codec_round_trip),
+		cmocka_unit_test(test_vector_shapes_round_trip),
 		cmocka_unit_test(test_repeats_cost_little),
 		cmocka_unit_test(test_storm_costs_a_byte_a_record),
 		cmocka_unit_test(test_exit_sleeping_time_is_predicted),
