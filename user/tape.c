@@ -269,11 +269,8 @@ static bool write_all(int fd, const void *data, size_t len)
  * A member carries its codes, so a reader needs nothing more.  The sample
  * is a block's end: the first block begins with the /proc snapshot, not
  * like the events that follow. */
-static void fit_codes(struct pa_tape *t)
+static void fit_codes(struct pa_tape *t, const uint8_t *sample, size_t n)
 {
-	size_t n = t->io_len < HUFF_SAMPLE ? t->io_len : HUFF_SAMPLE;
-	const uint8_t *sample = t->io + t->io_len - n;
-
 	memset(t->hist, 0, sizeof(*t->hist));
 	isal_update_histogram((uint8_t *)sample, (uint32_t)n, t->hist);
 	/* every symbol gets a code, so the codes fit any later block */
@@ -281,8 +278,8 @@ static void fit_codes(struct pa_tape *t)
 	t->have_literal_codes = pa_gzip_literals_fit(t->literal_codes, t->hist, sample, n);
 }
 
-/* io as a member by ISA-L's LZ77 into zbuf; its length, 0 on failure. */
-static size_t deflate_lz77(struct pa_tape *t)
+/* in[0..n) as a member by ISA-L's LZ77 into zbuf; its length, 0 on failure. */
+static size_t deflate_lz77(struct pa_tape *t, const uint8_t *in, size_t n)
 {
 	struct isal_zstream *zs = t->zs;
 
@@ -296,57 +293,63 @@ static size_t deflate_lz77(struct pa_tape *t)
 		isal_deflate_set_hufftables(zs, t->codes, IGZIP_HUFFTABLE_CUSTOM);
 	zs->gzip_flag = IGZIP_GZIP;
 	zs->end_of_stream = 1;
-	zs->next_in = t->io;
-	zs->avail_in = (uint32_t)t->io_len;
+	zs->next_in = (uint8_t *)in;
+	zs->avail_in = (uint32_t)n;
 	zs->next_out = t->zbuf;
 	zs->avail_out = ZBLOCK_MAX;
 	return isal_deflate_stateless(zs) == COMP_OK ? zs->total_out : 0;
 }
 
-/* io as a member of literals into t->literals; its length, or 0 when the
- * codes no longer fit the bytes (the member would be larger than they). */
-static size_t deflate_literals(struct pa_tape *t)
+/* in[0..n) as a member of literals into t->literals; its length, or 0
+ * when the codes no longer fit the bytes (it would be larger than they). */
+static size_t deflate_literals(struct pa_tape *t, const uint8_t *in, size_t n)
 {
-	size_t n;
+	size_t len;
 
 	if (!t->have_literal_codes)
 		return 0;
-	n = pa_gzip_literals(t->literal_codes, t->io, t->io_len, t->literals);
-	return n <= t->io_len ? n : 0;
+	len = pa_gzip_literals(t->literal_codes, in, n, t->literals);
+	return len <= n ? len : 0;
 }
 
-/* Compress io into one gzip member and write it.  Coded records hold few
- * repeats: literals alone are four times faster than LZ77 for 2.5% more
- * bytes (a fork storm), while exec text and repeated command lines halve
- * under LZ77.  So every HUFF_EVERY-th block is a trial: the codes are
- * refitted and it is compressed both ways; LZ77 is kept for the blocks
- * that follow only if it saved more than an eighth. */
+/* Coded records hold few repeats: literals alone are four times faster
+ * than LZ77 for 2.5% more bytes (a fork storm), while exec text and
+ * repeated command lines halve under LZ77.  So every HUFF_EVERY-th block
+ * is a trial: the codes are refitted to its last HUFF_SAMPLE bytes, which
+ * are compressed both ways (the whole block cost 3 ns a record more), and
+ * LZ77 is chosen for the next blocks only if it saved more than an eighth. */
+static void choose_compression(struct pa_tape *t)
+{
+	size_t n = t->io_len < HUFF_SAMPLE ? t->io_len : HUFF_SAMPLE, lz77, literals;
+	const uint8_t *sample = t->io + t->io_len - n;
+
+	fit_codes(t, sample, n);
+	t->next_trial = t->blocks - 1 + HUFF_EVERY;
+	lz77 = deflate_lz77(t, sample, n);
+	literals = deflate_literals(t, sample, n);
+	t->by_literals = literals && (!lz77 || lz77 + lz77 / 8 >= literals);
+}
+
+/* Compress io into one gzip member and write it. */
 static void flush_block(struct pa_tape *t)
 {
-	const uint8_t *member = t->zbuf;
+	const uint8_t *member = t->literals;
 	size_t n = 0;
 
 	if (!t->io_len || t->error[0])
 		return;
-	if (t->blocks++ == t->next_trial) {
-		size_t lz77, literals;
-
-		fit_codes(t);
-		t->next_trial = t->blocks - 1 + HUFF_EVERY;
-		lz77 = deflate_lz77(t);
-		literals = deflate_literals(t);
-		t->by_literals = literals && (!lz77 || lz77 + lz77 / 8 >= literals);
-		n = t->by_literals ? literals : lz77;
-	} else if (t->by_literals) {
-		n = deflate_literals(t);
+	if (t->blocks++ == t->next_trial)
+		choose_compression(t);
+	if (t->by_literals) {
+		n = deflate_literals(t, t->io, t->io_len);
 		if (!n) /* the bytes changed: refit at the next block */
 			t->next_trial = t->blocks;
 	}
-	if (t->by_literals && n) {
-		member = t->literals;
+	if (n) {
 		t->stats.literal_blocks++;
 	} else {
-		n = n ? n : deflate_lz77(t);
+		n = deflate_lz77(t, t->io, t->io_len);
+		member = t->zbuf;
 		t->stats.lz77_blocks++;
 	}
 	if (!n) {

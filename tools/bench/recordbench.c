@@ -110,43 +110,119 @@ static void feed(struct pa_collector *c, const struct inputs *in, size_t i)
 	}
 }
 
+/* A collector with its JSON sink to /dev/null, recording or not. */
+struct side {
+	struct pa_collector c;
+	struct pa_clock clock;
+	struct pa_sink_env env;
+	struct pa_output out;
+	struct pa_tape *tape;
+};
+
+static int side_open(struct side *s, const struct pa_tape_header *h, const char *proc_root, bool record)
+{
+	char err[300];
+
+	memset(s, 0, sizeof(*s));
+	s->clock.boot_to_wall_ns = h->boot_to_wall_ns;
+	s->env.clock = &s->clock;
+	s->env.hostname = h->hostname;
+	if (pa_output_open(&s->out, "/dev/null"))
+		return -1;
+	pa_collector_init(&s->c, h->boot_id, proc_root);
+	s->c.zombie_after_ns = h->zombie_after_ns;
+	s->c.stuck_after_ns = h->stuck_after_ns;
+	pa_collector_add_sink(&s->c, pa_sink_json_new(&s->env, &s->out));
+	if (!record)
+		return 0;
+	s->tape = pa_tape_create("/dev/null", h, err, sizeof(err));
+	if (!s->tape) {
+		fprintf(stderr, "recordbench: %s\n", err);
+		return -1;
+	}
+	pa_inputs_record(&s->c, s->tape);
+	return 0;
+}
+
+/* The record file's closing (its last block) and the output's flush. */
+static int side_finish(struct side *s)
+{
+	int rc = s->tape && pa_tape_close(s->tape) ? -1 : 0;
+
+	s->tape = NULL;
+	pa_output_flush(&s->out);
+	return rc;
+}
+
+static void side_free(struct side *s)
+{
+	pa_collector_free(&s->c);
+	pa_output_close(&s->out);
+}
+
 /* Every input through a new collector; CPU ns per ring buffer record
  * (the record file's closing, its last block, included). */
 static double run(const struct pa_tape_header *h, const struct inputs *in, const char *proc_root,
 		  bool record)
 {
-	static struct pa_collector c;
-	struct pa_clock clock = { .boot_to_wall_ns = h->boot_to_wall_ns };
-	struct pa_sink_env env = { .clock = &clock, .hostname = h->hostname };
-	struct pa_tape *tape = NULL;
-	struct pa_output out;
-	char err[300];
+	static struct side s;
 	double t0;
 
-	if (pa_output_open(&out, "/dev/null"))
+	if (side_open(&s, h, proc_root, record))
 		return -1;
-	pa_collector_init(&c, h->boot_id, proc_root);
-	c.zombie_after_ns = h->zombie_after_ns;
-	c.stuck_after_ns = h->stuck_after_ns;
-	pa_collector_add_sink(&c, pa_sink_json_new(&env, &out));
-	if (record) {
-		tape = pa_tape_create("/dev/null", h, err, sizeof(err));
-		if (!tape) {
-			fprintf(stderr, "recordbench: %s\n", err);
-			return -1;
-		}
-		pa_inputs_record(&c, tape);
-	}
 	t0 = cpu_ns();
 	for (size_t i = 0; i < in->r.n; i++)
-		feed(&c, in, i);
-	if (tape && pa_tape_close(tape))
+		feed(&s.c, in, i);
+	if (side_finish(&s))
 		return -1;
-	pa_output_flush(&out);
 	t0 = cpu_ns() - t0;
-	pa_collector_free(&c);
-	pa_output_close(&out);
+	side_free(&s);
 	return t0 / (double)in->raw;
+}
+
+/* Twins in one thread: a plain and a recording collector fed the inputs
+ * in turns of TURN inputs each, which goes first alternating, so that
+ * what disturbs one run (other guests, the host) falls on both alike.
+ * A turn is long enough (about 7 ms) that each collector finds its own
+ * data in the cache again after the other's turn no more than once in
+ * it.  Returns the ratio of their CPU, in percent; each turn's in *turns. */
+#define TURN 10000
+static double twins(const struct pa_tape_header *h, const struct inputs *in, const char *proc_root,
+		    double *turns, int *nturns)
+{
+	static struct side plain, recorded;
+	double sum[2] = { 0, 0 };
+
+	if (side_open(&plain, h, proc_root, false) || side_open(&recorded, h, proc_root, true))
+		return -1;
+	*nturns = 0;
+	for (size_t at = 0; at < in->r.n; at += TURN) {
+		size_t end = at + TURN < in->r.n ? at + TURN : in->r.n;
+		double took[2];
+
+		for (int k = 0; k < 2; k++) {
+			int which = (int)(at / TURN + (size_t)k) % 2; /* 1: the recording one */
+			double t0 = cpu_ns();
+
+			for (size_t i = at; i < end; i++)
+				feed(which ? &recorded.c : &plain.c, in, i);
+			took[which] = cpu_ns() - t0;
+		}
+		sum[0] += took[0];
+		sum[1] += took[1];
+		if (*nturns < 99)
+			turns[(*nturns)++] = 100 * (took[1] - took[0]) / took[0];
+	}
+	for (int which = 0; which < 2; which++) {
+		double t0 = cpu_ns();
+
+		if (side_finish(which ? &recorded : &plain))
+			return -1;
+		sum[which] += cpu_ns() - t0;
+	}
+	side_free(&plain);
+	side_free(&recorded);
+	return 100 * (sum[1] - sum[0]) / sum[0];
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -196,6 +272,18 @@ static int measure(const struct pa_tape_header *h, const struct inputs *in, cons
 	printf("  %-40s %.0f ns a record\n", "collector, JSON to /dev/null:", median(plain, pairs));
 	printf("  %-40s %.0f ns a record\n", "the same, recording:", median(recorded, pairs));
 	printf("  %-40s %+.1f%%  (pairs:", "record adds (median of the pairs):", median(ratio, pairs));
+	for (int i = 0; i < pairs; i++)
+		printf(" %.1f", ratio[i]);
+	printf(")\n");
+	for (int i = 0; i < pairs; i++) {
+		double turns[99];
+		int nturns;
+
+		ratio[i] = twins(h, in, root, turns, &nturns);
+		if (ratio[i] == -1)
+			return 1;
+	}
+	printf("  %-40s %+.1f%%  (passes:", "record adds (twins, median of passes):", median(ratio, pairs));
 	for (int i = 0; i < pairs; i++)
 		printf(" %.1f", ratio[i]);
 	printf(")\n");
