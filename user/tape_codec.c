@@ -321,6 +321,21 @@ static inline void code_chunk(struct chunks *c, unsigned j, __m128i now)
 	_mm_store_si128(&c->last[j], now);
 }
 
+/* Chunks [from, to), none with a field predicted.  When all equal the
+ * last record's (a storm's forks: the same cgroup name), one test stands
+ * for each chunk's compare and stores. */
+static inline void code_plain_chunks(struct chunks *c, unsigned from, unsigned to)
+{
+	__m128i differ = _mm_setzero_si128();
+
+	for (unsigned j = from; j < to; j++)
+		differ = _mm_or_si128(differ, _mm_xor_si128(chunk_at(c, j), _mm_load_si128(&c->last[j])));
+	if (_mm_movemask_epi8(_mm_cmpeq_epi8(differ, _mm_setzero_si128())) == 0xffff)
+		return;
+	for (unsigned j = from; j < to; j++)
+		code_chunk(c, j, chunk_at(c, j));
+}
+
 /* Lane 1 alone: where a record's pid is subtracted from its tgid and vpid. */
 static inline __m128i lane1(__m128i v)
 {
@@ -358,8 +373,7 @@ static void code_fork(struct pa_codec *k, struct chunks *c)
 	code_chunk(c, 4, _mm_sub_epi64(chunk_at(c, 4), _mm_slli_si128(chunk_at(c, 2), 8)));
 	code_chunk(c, 5, chunk_at(c, 5));
 	code_chunk(c, 6, _mm_sub_epi32(chunk_at(c, 6), pid1)); /* vpid less pid */
-	for (unsigned j = 7; j < 13; j++)
-		code_chunk(c, j, chunk_at(c, j));
+	code_plain_chunks(c, 7, 13); /* the cgroup name */
 }
 
 static void code_exit(struct pa_codec *k, struct chunks *c)
