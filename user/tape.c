@@ -50,12 +50,14 @@ struct stored_header {
 #define LITERALS_ROOM PA_GZIP_LITERALS_ROOM(IO_SIZE)
 
 struct pa_tape {
+	/* What every record written or read touches, on the first lines. */
 	bool writing;
 	uint64_t offset;
-	struct pa_codec codec;
 	uint8_t *io;     /* IO_SIZE bytes: coded records to compress, or decompressed */
 	size_t io_len;   /* bytes in io */
 	size_t io_pos;   /* reading: the next byte to decode */
+	char error[200];
+	struct pa_codec codec;
 	int fd;
 	uint8_t *zbuf;   /* ZBLOCK_MAX bytes: compressed members */
 	/* writing: ISA-L's stream state, 80 KB, so only a writer has one */
@@ -82,7 +84,6 @@ struct pa_tape {
 	uint8_t *raw;
 	uint8_t *buf;
 	size_t cap;
-	char error[200];
 };
 
 static void set_error(struct pa_tape *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

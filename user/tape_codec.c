@@ -179,11 +179,13 @@ against_last(struct pa_codec *k, struct predicted *o, const void *src, int sign)
 static void remember(struct pa_codec *k, unsigned kind, uint32_t len, uint64_t bits,
 		     unsigned words)
 {
-	if (k->last_words[kind] > words)
-		memset(k->last[kind] + words, 0, (k->last_words[kind] - words) * sizeof(uint32_t));
-	k->last_words[kind] = (uint8_t)words;
-	k->last_len[kind] = len;
-	k->last_bits[kind] = bits;
+	struct pa_codec_last *l = &k->last[kind];
+
+	if (l->nwords > words)
+		memset(l->words + words, 0, (l->nwords - words) * sizeof(uint32_t));
+	l->nwords = (uint8_t)words;
+	l->len = len;
+	l->bits = bits;
 }
 
 /* Word i of a span of n bytes at in, zero-padded past its end. */
@@ -231,11 +233,11 @@ static uint8_t *put_head(const struct pa_codec *k, uint8_t *out, unsigned kind, 
 	uint8_t *p = out + 1;
 
 	*out = (uint8_t)kind;
-	if (len == k->last_len[kind])
+	if (len == k->last[kind].len)
 		*out |= PA_CODEC_SAME_LEN;
 	else
 		p = put_varint(p, len);
-	if (bits == k->last_bits[kind]) {
+	if (bits == k->last[kind].bits) {
 		*out |= PA_CODEC_SAME_BITS;
 	} else {
 		memcpy(p, &bits, (words + 7) / 8); /* little-endian: bit i in byte i / 8 */
@@ -257,7 +259,7 @@ static size_t put_words(struct pa_codec *k, uint8_t *out, unsigned kind, uint32_
 {
 	size_t span = pa_codec_span(kind, len);
 	unsigned words = (unsigned)(span + 3) / 4;
-	uint32_t *last = k->last[kind], predicted[PREDICTED_BYTES / 4];
+	uint32_t *last = k->last[kind].words, predicted[PREDICTED_BYTES / 4];
 	size_t npredicted = predicted_bytes(kind, span);
 	struct predicted o = { .dst = predicted, .last = last };
 	uint64_t bits;
@@ -292,7 +294,7 @@ static size_t put_words(struct pa_codec *k, uint8_t *out, unsigned kind, uint32_
  * tight loop, 23 ns less in the collector (recordbench). */
 struct chunks {
 	const uint8_t *in;
-	__m128i *last;                         /* k->last[kind] */
+	__m128i *last;                         /* k->last[kind].words */
 	_Alignas(16) uint32_t delta[PA_CODEC_WORDS];
 	uint64_t bits;
 };
@@ -404,7 +406,7 @@ static size_t put_chunks(struct pa_codec *k, uint8_t *out, unsigned kind, uint32
 	uint8_t *p;
 
 	c.in = first;
-	c.last = (__m128i *)(void *)k->last[kind];
+	c.last = (__m128i *)(void *)k->last[kind].words;
 	c.bits = 0;
 
 	if (kind == PA_CODEC_KIND_RAW + PA_EV_FORK && span == sizeof(struct pa_fork_event)) {
@@ -449,7 +451,7 @@ size_t pa_codec_get_head(const struct pa_codec *k, const uint8_t *in, size_t n, 
 		return 0;
 	*kind = in[0] & ~(PA_CODEC_SAME_LEN | PA_CODEC_SAME_BITS);
 	if (in[0] & PA_CODEC_SAME_LEN) {
-		*len = *kind < PA_CODEC_KINDS ? k->last_len[*kind] : 0;
+		*len = *kind < PA_CODEC_KINDS ? k->last[*kind].len : 0;
 		return 1;
 	}
 	p = get_varint(in + 1, in + n, len);
@@ -462,8 +464,8 @@ bool pa_codec_get_span(struct pa_codec *k, const uint8_t *in, size_t n, unsigned
 	size_t spanlen = pa_codec_span(kind, len), npredicted = predicted_bytes(kind, spanlen);
 	unsigned words = (unsigned)(spanlen + 3) / 4, nbitmap = (words + 7) / 8;
 	const uint8_t *p = in, *end = in + n;
-	uint32_t *last = k->last[kind];
-	uint64_t bits = k->last_bits[kind], todo;
+	uint32_t *last = k->last[kind].words;
+	uint64_t bits = k->last[kind].bits, todo;
 
 	if (!same_bits) {
 		if (n < nbitmap)

@@ -46,14 +46,20 @@
 /* The most bytes a record's kind, length, bitmap and varints take. */
 #define PA_CODEC_HEAD_MAX (1 + 5 + PA_CODEC_WORDS / 8 + PA_CODEC_WORDS * 5)
 
+/* The last record of a kind: its words, bitmap and length side by side,
+ * so that coding a record touches as few cache lines as it can. */
+struct pa_codec_last {
+	_Alignas(16) uint32_t words[PA_CODEC_WORDS]; /* zero past its own */
+	uint64_t bits;
+	uint32_t len;
+	uint8_t nwords;
+};
+
 struct pa_codec {
-	_Alignas(16) uint32_t last[PA_CODEC_KINDS][PA_CODEC_WORDS];
+	struct pa_codec_last last[PA_CODEC_KINDS];
 	/* the last ring buffer record's, of any kind (prediction) */
 	uint64_t last_ts, last_start;
 	uint32_t last_pid;
-	uint8_t last_words[PA_CODEC_KINDS];
-	uint32_t last_len[PA_CODEC_KINDS];
-	uint64_t last_bits[PA_CODEC_KINDS];
 };
 
 /* The kind of a record of tape type `type` whose first bytes are `first`
