@@ -255,22 +255,55 @@ static void test_exec_text_is_not_coded(void **state)
 	assert_int_equal(pa_codec_span(PA_TAPE_TICK, 8), 8);
 }
 
+/* A record file in a directory of its own under /tmp. */
+struct tmp_file {
+	char dir[32];
+	char path[64];
+};
+
+static struct pa_tape *create_file(struct tmp_file *f)
+{
+	struct pa_tape_header h = { .abi = PA_ABI_VERSION };
+	struct pa_tape *t;
+	char err[300];
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/pa-codec-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/t.pat", f->dir);
+	t = pa_tape_create(f->path, &h, err, sizeof(err));
+	assert_non_null(t);
+	return t;
+}
+
+static struct pa_tape *open_file(const struct tmp_file *f)
+{
+	struct pa_tape_header h;
+	struct pa_tape *t;
+	char err[300];
+
+	t = pa_tape_open(f->path, &h, err, sizeof(err));
+	assert_non_null(t);
+	return t;
+}
+
+static void remove_file(const struct tmp_file *f)
+{
+	unlink(f->path);
+	rmdir(f->dir);
+}
+
 static void test_file_round_trip(void **state)
 {
 	static struct rec r[NR_RECORDS];
-	struct pa_tape_header h = { .abi = PA_ABI_VERSION }, got;
-	char dir[] = "/tmp/pa-codec-XXXXXX", path[64], err[300];
+	struct tmp_file f;
 	enum pa_tape_type type;
 	const void *data;
 	struct pa_tape *t;
 	size_t len;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.pat", dir);
 	make_records(r, NR_RECORDS, 11);
-	t = pa_tape_create(path, &h, err, sizeof(err));
-	assert_non_null(t);
+	t = create_file(&f);
 	for (int pass = 0; pass < 100; pass++) /* some MB: several blocks */
 		for (size_t i = 0; i < NR_RECORDS; i++) {
 			size_t cut = r[i].len ? (size_t)(i * 7 % r[i].len) : 0;
@@ -278,8 +311,7 @@ static void test_file_round_trip(void **state)
 			pa_tape_write2(t, r[i].type, r[i].data, cut, r[i].data + cut, r[i].len - cut);
 		}
 	assert_int_equal(pa_tape_close(t), 0);
-	t = pa_tape_open(path, &got, err, sizeof(err));
-	assert_non_null(t);
+	t = open_file(&f);
 	for (int pass = 0; pass < 100; pass++)
 		for (size_t i = 0; i < NR_RECORDS; i++) {
 			if (pa_tape_read(t, &type, &data, &len) != 1)
@@ -292,17 +324,15 @@ static void test_file_round_trip(void **state)
 	assert_int_equal(pa_tape_read(t, &type, &data, &len), 0);
 	assert_null(pa_tape_error(t));
 	pa_tape_close(t);
-	unlink(path);
-	rmdir(dir);
+	remove_file(&f);
 }
 
 /* A fork storm's coded records are no text: DEFLATE's default codes do
- * not shrink them (ISA-L stores the blocks).  The writer's fitted codes
- * do (tape.c, fit_codes). */
+ * not shrink them (ISA-L stores the blocks).  Codes fitted to their bytes
+ * do, as literals alone (tape.c, flush_block). */
 static void test_storm_file_is_compressed(void **state)
 {
-	struct pa_tape_header h = { .abi = PA_ABI_VERSION };
-	char dir[] = "/tmp/pa-codec-XXXXXX", path[64], err[300];
+	struct tmp_file f;
 	struct pa_fork_event fork = { .hdr = { .type = PA_EV_FORK, .size = sizeof(fork), .comm = "storm" },
 				      .parent_pid = 999, .parent_tgid = 999 };
 	struct pa_exit_event exit = { .hdr = { .type = PA_EV_EXIT, .size = sizeof(exit) } };
@@ -312,10 +342,7 @@ static void test_storm_file_is_compressed(void **state)
 
 	(void)state;
 	srand(3);
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/storm.pat", dir);
-	t = pa_tape_create(path, &h, err, sizeof(err));
-	assert_non_null(t);
+	t = create_file(&f);
 	for (uint32_t i = 0; i < 100000; i++) {
 		fork.hdr.ts_ns = ts += 20000 + (uint64_t)rand() % 60000;
 		fork.hdr.start_ns = fork.task_start_ns = ts - 2000 - (uint64_t)rand() % 1000;
@@ -335,11 +362,10 @@ static void test_storm_file_is_compressed(void **state)
 	assert_true(pa_tape_stats(t).literal_blocks >= 7);
 	assert_int_equal(pa_tape_stats(t).lz77_blocks, 0);
 	assert_int_equal(pa_tape_close(t), 0);
-	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(stat(f.path, &st), 0);
 	assert_true(coded > 1000000); /* several blocks */
 	assert_true((uint64_t)st.st_size < coded * 95 / 100);
-	unlink(path);
-	rmdir(dir);
+	remove_file(&f);
 }
 
 /* Exec records whose command lines repeat (a script's loop): LZ77 halves
@@ -354,18 +380,14 @@ static void test_command_lines_use_lz77(void **state)
 		const char *bytes;
 		size_t len;
 	} lines[] = { { grep, sizeof(grep) }, { sed, sizeof(sed) }, { date, sizeof(date) } };
-	struct pa_tape_header h = { .abi = PA_ABI_VERSION };
-	char dir[] = "/tmp/pa-codec-XXXXXX", path[64], err[300];
+	struct tmp_file f;
 	struct pa_exec_event e = { .hdr = { .type = PA_EV_EXEC, .comm = "sh" }, .argc = 4 };
 	uint64_t coded;
 	struct pa_tape *t;
 	struct stat st;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/execs.pat", dir);
-	t = pa_tape_create(path, &h, err, sizeof(err));
-	assert_non_null(t);
+	t = create_file(&f);
 	for (uint32_t i = 0; i < 30000; i++) {
 		const char *line = lines[i % 3].bytes;
 		size_t filename_len = strlen(line) + 1, args_len = lines[i % 3].len - filename_len;
@@ -382,11 +404,10 @@ static void test_command_lines_use_lz77(void **state)
 	assert_true(pa_tape_stats(t).lz77_blocks >= 7);
 	assert_int_equal(pa_tape_stats(t).literal_blocks, 0);
 	assert_int_equal(pa_tape_close(t), 0);
-	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(stat(f.path, &st), 0);
 	assert_true(coded > 1000000);
 	assert_true((uint64_t)st.st_size < coded / 4);
-	unlink(path);
-	rmdir(dir);
+	remove_file(&f);
 }
 
 /* Codes fitted to a storm's records would make noise longer than it is:
@@ -394,8 +415,7 @@ static void test_command_lines_use_lz77(void **state)
  * record still comes back. */
 static void test_codes_that_no_longer_fit_fall_back(void **state)
 {
-	struct pa_tape_header h = { .abi = PA_ABI_VERSION }, got;
-	char dir[] = "/tmp/pa-codec-XXXXXX", path[64], err[300];
+	struct tmp_file f;
 	struct pa_fork_event fork = { .hdr = { .type = PA_EV_FORK, .size = sizeof(fork), .comm = "storm" } };
 	static uint8_t noise[1000];
 	enum pa_tape_type type;
@@ -405,10 +425,7 @@ static void test_codes_that_no_longer_fit_fall_back(void **state)
 
 	(void)state;
 	srand(9);
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/mixed.pat", dir);
-	t = pa_tape_create(path, &h, err, sizeof(err));
-	assert_non_null(t);
+	t = create_file(&f);
 	for (uint32_t i = 0; i < 40000; i++) { /* more than a block: the trial chose literals */
 		fork.hdr.ts_ns = (1ull << 40) + i * 50000ull + (uint64_t)rand() % 30000;
 		fork.hdr.pid = fork.hdr.tgid = 2000 + i;
@@ -422,8 +439,7 @@ static void test_codes_that_no_longer_fit_fall_back(void **state)
 	assert_true(pa_tape_stats(t).literal_blocks >= 1);
 	assert_true(pa_tape_stats(t).lz77_blocks >= 7);
 	assert_int_equal(pa_tape_close(t), 0);
-	t = pa_tape_open(path, &got, err, sizeof(err));
-	assert_non_null(t);
+	t = open_file(&f);
 	srand(9);
 	for (uint32_t i = 0; i < 40000; i++) {
 		fork.hdr.ts_ns = (1ull << 40) + i * 50000ull + (uint64_t)rand() % 30000;
@@ -442,8 +458,7 @@ static void test_codes_that_no_longer_fit_fall_back(void **state)
 	}
 	assert_int_equal(pa_tape_read(t, &type, &data, &len), 0);
 	pa_tape_close(t);
-	unlink(path);
-	rmdir(dir);
+	remove_file(&f);
 }
 
 int main(void)
