@@ -6,10 +6,11 @@
  *
  * Why: a fork storm's coded records (tape_codec.h) are nearly free of
  * repeats, so LZ77 finds little in them (ISA-L's level 0 with fitted
- * codes: 2.5% smaller than literals alone) while its search costs four
- * times the packing (tapebench: 230 MB/s against 980).  None of our
- * libraries has a fast literals-only mode: zlib's Z_HUFFMAN_ONLY ran at
- * 49 MB/s, and ISA-L's has it only in Intel's QPL fork.  The record file
+ * codes: 2.5-2.9% smaller than literals alone) while its search makes it
+ * three to four times slower (tapebench: 226-232 MB/s against 775-980).
+ * None of our libraries has a fast literals-only mode: zlib's
+ * Z_HUFFMAN_ONLY ran at 49 MB/s, and ISA-L has one only in Intel's QPL
+ * fork.  The record file
  * writer (tape.c) chooses between this and ISA-L's LZ77 block by block.
  */
 #ifndef PA_GZIP_LITERALS_H

@@ -44,7 +44,7 @@ struct stored_header {
  * a stored block's headers.  The reader refuses a larger one. */
 #define ZBLOCK_MAX (IO_SIZE + (IO_SIZE >> 3))
 /* Huffman codes are fitted to the last HUFF_SAMPLE bytes of every
- * HUFF_EVERY-th block (see fit_codes). */
+ * HUFF_EVERY-th block (see choose_compression). */
 #define HUFF_SAMPLE (16u << 10)
 #define HUFF_EVERY 8
 #define LITERALS_ROOM PA_GZIP_LITERALS_ROOM(IO_SIZE)
@@ -313,8 +313,8 @@ static size_t deflate_literals(struct pa_tape *t, const uint8_t *in, size_t n)
 	return len <= n ? len : 0;
 }
 
-/* Coded records hold few repeats: literals alone are four times faster
- * than LZ77 for 2.5% more bytes (a fork storm), while exec text and
+/* Coded records hold few repeats: literals alone are three to four times
+ * faster than LZ77 for 2.5-2.9% more bytes (a fork storm), while exec text and
  * repeated command lines halve under LZ77.  So every HUFF_EVERY-th block
  * is a trial: the codes are refitted to its last HUFF_SAMPLE bytes, which
  * are compressed both ways (the whole block cost 3 ns a record more), and

@@ -290,8 +290,8 @@ static size_t put_words(struct pa_codec *k, uint8_t *out, unsigned kind, uint32_
  * of four words is predicted by vector subtraction (the field it follows
  * moved into its lane), compared with the last record's, and its deltas
  * kept for the varints.  On a fork storm's records put_words ran 356
- * instructions a record (callgrind), this 218: 42 against 36 ns in a
- * tight loop, 23 ns less in the collector (recordbench). */
+ * instructions a record (callgrind), this 218 before code_plain_chunks:
+ * 42 against 29 ns a record in a tight loop. */
 struct chunks {
 	const uint8_t *in;
 	__m128i *last;                         /* k->last[kind].words */
