@@ -38,6 +38,17 @@ bool pa_gzip_literals_fit(struct isal_hufftables *codes, struct isal_huff_histog
 	return true;
 }
 
+/* Stores all 8 bytes of pending at p and keeps the bits past its whole
+ * bytes (fewer than 8) for the next store; returns where that goes. */
+static inline uint8_t *store_whole_bytes(uint8_t *p, uint64_t *pending, unsigned *npending)
+{
+	memcpy(p, pending, sizeof(*pending));
+	p += *npending / 8;
+	*pending >>= *npending & ~7u;
+	*npending %= 8;
+	return p;
+}
+
 size_t pa_gzip_literals(const struct isal_hufftables *codes, const uint8_t *in, size_t n,
 			uint8_t *out)
 {
@@ -58,26 +69,20 @@ size_t pa_gzip_literals(const struct isal_hufftables *codes, const uint8_t *in, 
 	p += codes->deflate_hdr_count;
 	npending = codes->deflate_hdr_extra_bits;
 	pending = codes->deflate_hdr[codes->deflate_hdr_count] & ((1u << npending) - 1);
-	/* A store per CODES_PER_STORE bytes, of which the whole bytes are kept. */
+	/* A store per CODES_PER_STORE bytes. */
 	for (; i + CODES_PER_STORE <= n; i += CODES_PER_STORE) {
 		for (int k = 0; k < CODES_PER_STORE; k++) {
 			pending |= (uint64_t)code[in[i + k]] << npending;
 			npending += bits[in[i + k]];
 		}
-		memcpy(p, &pending, sizeof(pending));
-		p += npending / 8;
-		pending >>= npending & ~7u;
-		npending %= 8;
+		p = store_whole_bytes(p, &pending, &npending);
 	}
 	for (; i <= n; i++) { /* the last bytes, then the end of the block */
 		unsigned sym = i < n ? in[i] : END_OF_BLOCK;
 
 		pending |= (uint64_t)code[sym] << npending;
 		npending += bits[sym];
-		memcpy(p, &pending, sizeof(pending));
-		p += npending / 8;
-		pending >>= npending & ~7u;
-		npending %= 8;
+		p = store_whole_bytes(p, &pending, &npending);
 	}
 	if (npending) /* stored by the last 8-byte store; the block ends in it */
 		p++;

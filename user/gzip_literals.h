@@ -10,8 +10,8 @@
  * three to four times slower (tapebench: 226-232 MB/s against 775-980).
  * None of our libraries has a fast literals-only mode: zlib's
  * Z_HUFFMAN_ONLY ran at 49 MB/s, and ISA-L has one only in Intel's QPL
- * fork.  The record file
- * writer (tape.c) chooses between this and ISA-L's LZ77 block by block.
+ * fork.  The record file writer (tape.c) chooses between this and ISA-L's
+ * LZ77 block by block.
  */
 #ifndef PA_GZIP_LITERALS_H
 #define PA_GZIP_LITERALS_H
