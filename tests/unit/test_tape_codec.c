@@ -413,6 +413,19 @@ static void test_command_lines_use_lz77(void **state)
 /* Codes fitted to a storm's records would make noise longer than it is:
  * such a block is written by LZ77 (stored), the codes refitted, and every
  * record still comes back. */
+/* The fallback test's records, the same from the same rand() seed. */
+static void storm_fork(struct pa_fork_event *fork, uint32_t i)
+{
+	fork->hdr.ts_ns = (1ull << 40) + i * 50000ull + (uint64_t)rand() % 30000;
+	fork->hdr.pid = fork->hdr.tgid = 2000 + i;
+}
+
+static void noise_bytes(uint8_t *p, size_t n)
+{
+	for (size_t b = 0; b < n; b++)
+		p[b] = (uint8_t)rand();
+}
+
 static void test_codes_that_no_longer_fit_fall_back(void **state)
 {
 	struct tmp_file f;
@@ -427,13 +440,11 @@ static void test_codes_that_no_longer_fit_fall_back(void **state)
 	srand(9);
 	t = create_file(&f);
 	for (uint32_t i = 0; i < 40000; i++) { /* more than a block: the trial chose literals */
-		fork.hdr.ts_ns = (1ull << 40) + i * 50000ull + (uint64_t)rand() % 30000;
-		fork.hdr.pid = fork.hdr.tgid = 2000 + i;
+		storm_fork(&fork, i);
 		pa_tape_write(t, PA_TAPE_RAW, &fork, sizeof(fork));
 	}
 	for (int i = 0; i < 1000; i++) { /* a MB of noise */
-		for (size_t b = 0; b < sizeof(noise); b++)
-			noise[b] = (uint8_t)rand();
+		noise_bytes(noise, sizeof(noise));
 		pa_tape_write(t, PA_TAPE_TICK, noise, sizeof(noise));
 	}
 	assert_true(pa_tape_stats(t).literal_blocks >= 1);
@@ -442,15 +453,13 @@ static void test_codes_that_no_longer_fit_fall_back(void **state)
 	t = open_file(&f);
 	srand(9);
 	for (uint32_t i = 0; i < 40000; i++) {
-		fork.hdr.ts_ns = (1ull << 40) + i * 50000ull + (uint64_t)rand() % 30000;
-		fork.hdr.pid = fork.hdr.tgid = 2000 + i;
+		storm_fork(&fork, i);
 		assert_int_equal(pa_tape_read(t, &type, &data, &len), 1);
 		assert_int_equal(len, sizeof(fork));
 		assert_memory_equal(data, &fork, sizeof(fork));
 	}
 	for (int i = 0; i < 1000; i++) {
-		for (size_t b = 0; b < sizeof(noise); b++)
-			noise[b] = (uint8_t)rand();
+		noise_bytes(noise, sizeof(noise));
 		if (pa_tape_read(t, &type, &data, &len) != 1)
 			fail_msg("noise record %d: %s", i, pa_tape_error(t));
 		assert_int_equal(type, PA_TAPE_TICK);
